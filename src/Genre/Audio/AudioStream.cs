@@ -1,0 +1,80 @@
+namespace Genre.Audio;
+
+/// <summary>
+/// Decoded audio read block by block as mono float samples (channels averaged, as librosa does),
+/// so that hours of audio never need to sit in memory at once.
+/// </summary>
+public abstract class AudioStream : IDisposable
+{
+    /// <summary>Sample rate in Hz of the samples <see cref="Read"/> returns.</summary>
+    public abstract int SampleRate { get; }
+
+    /// <summary>Channels in the source before down-mixing (informative).</summary>
+    public abstract int Channels { get; }
+
+    /// <summary>Fills <paramref name="mono"/> with up to its length of mono samples; returns how many, 0 at the end.</summary>
+    public abstract int Read(Span<float> mono);
+
+    /// <summary>Reads everything that is left (for short files and tests).</summary>
+    public float[] ReadToEnd()
+    {
+        var all = new List<float>(1 << 16);
+        var block = new float[1 << 14];
+        int n;
+        while ((n = Read(block)) > 0) all.AddRange(block.AsSpan(0, n));
+        return all.ToArray();
+    }
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+}
+
+/// <summary>Shared by decoders that deliver interleaved float frames: averages channels into mono.</summary>
+public abstract class InterleavedAudioStream : AudioStream
+{
+    float[] _interleaved = [];
+
+    /// <summary>Reads up to <paramref name="frames"/> interleaved frames into <paramref name="buffer"/>; returns frames read.</summary>
+    protected abstract int ReadInterleaved(float[] buffer, int frames);
+
+    public override int Read(Span<float> mono)
+    {
+        int channels = Channels;
+        int want = mono.Length;
+        if (_interleaved.Length < want * channels) _interleaved = new float[want * channels];
+        int frames = ReadInterleaved(_interleaved, want);
+        Downmix.ToMono(_interleaved.AsSpan(0, frames * channels), channels, mono[..frames]);
+        return frames;
+    }
+}
+
+/// <summary>Mono down-mix: the mean of the channels of each frame.</summary>
+public static class Downmix
+{
+    public static void ToMono(ReadOnlySpan<float> interleaved, int channels, Span<float> mono)
+    {
+        if (channels == 1) { interleaved.CopyTo(mono); return; }
+        float scale = 1f / channels;
+        for (int f = 0; f < mono.Length; f++)
+        {
+            float sum = 0;
+            var frame = interleaved.Slice(f * channels, channels);
+            for (int c = 0; c < channels; c++) sum += frame[c];
+            mono[f] = sum * scale;
+        }
+    }
+}
+
+/// <summary>An audio stream over samples already in memory.</summary>
+public sealed class MemoryAudioStream(float[] samples, int sampleRate) : AudioStream
+{
+    int _position;
+    public override int SampleRate => sampleRate;
+    public override int Channels => 1;
+    public override int Read(Span<float> mono)
+    {
+        int n = Math.Min(mono.Length, samples.Length - _position);
+        samples.AsSpan(_position, n).CopyTo(mono);
+        _position += n;
+        return n;
+    }
+}
