@@ -22,6 +22,11 @@ public sealed class FeatureExtractor
     public int ImageHeight => Resize ? Settings.ImageHeight : Settings.NMels;
     public int ImageWidth => Resize ? Settings.ImageWidth : Settings.FramesPerChunk;
 
+    /// <summary>Samples (at the settings' rate) read by the last extraction, once it has finished.</summary>
+    public long SamplesRead { get; private set; }
+    /// <summary>Largest absolute sample of the last extraction.</summary>
+    public float Peak { get; private set; }
+
     public FeatureExtractor(FeatureSettings settings, bool resize = true)
     {
         Settings = settings.Validated();
@@ -46,13 +51,17 @@ public sealed class FeatureExtractor
             throw new ArgumentException($"audio at {audio.SampleRate} Hz, features need {Settings.SampleRate} Hz");
         var reader = new ChunkReader(audio, Settings.ChunkLength, Settings.HopBetweenChunks);
         int index = 0;
+        Peak = 0;
         while (reader.Next(_chunk))
         {
             cancel.ThrowIfCancellationRequested();
+            foreach (float v in _chunk) if (Math.Abs(v) > Peak) Peak = Math.Abs(v);
+            SamplesRead = reader.SamplesRead;
             double start = reader.StartSeconds(index);
             yield return new FeatureChunk(index, start, start + Settings.ChunkSeconds, Image(_chunk));
             index++;
         }
+        SamplesRead = reader.SamplesRead;
         if (index == 0) throw new AudioFormatException($"{source}: contains no audio samples");
     }
 

@@ -15,13 +15,18 @@ public static class TorchNativeFix
     public const string MissingVersion = "GLIBCXX_3.4.32";
     static readonly object Gate = new();
     static bool _done;
+    static GenreException? _failure;
 
     /// <summary>Call before the first TorchSharp call of the process. Cheap after the first call.</summary>
-    public static void EnsureApplied()
+    public static void EnsureApplied(bool rethrow = false)
     {
         lock (Gate)
         {
-            if (_done) return;
+            if (_done)
+            {
+                if (rethrow && _failure is not null) throw _failure;
+                return;
+            }
             _done = true;
             if (!OperatingSystem.IsLinux() || HostHasVersion(MissingVersion)) return;
             foreach (var path in CandidatePaths())
@@ -30,7 +35,7 @@ public static class TorchNativeFix
                 try { ElfVersionNeed.MakeWeak(path, MissingVersion); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    throw new GenreException($"{path}: cannot patch TorchSharp's native library ({e.Message}); " +
+                    throw _failure = new GenreException($"{path}: cannot patch TorchSharp's native library ({e.Message}); " +
                         "make the file writable or run a build once (the build applies the same fix)");
                 }
             }

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Genre.Features;
+
+namespace Genre.Cli.Commands;
+
+public static class FeaturesCommand
+{
+    public static Command Create()
+    {
+        var audio = new Argument<string>("AUDIO") { Description = "Audio file (WAV, AU, MP3, OGG; others through ffmpeg)" };
+        var output = new Option<string>("--out") { Description = "NumPy .npy file to write: float32 (chunks, 150, 150), or (chunks, 128, frames) with --raw", Required = true };
+        var raw = new Option<bool>("--raw") { Description = "Skip the resize: write the mel spectrograms as computed" };
+        var scale = SharedOptions.Scale();
+        var cmd = new Command("features", "Write the feature images of one audio file as a .npy") { audio, output, raw, scale };
+        cmd.SetAction(r =>
+        {
+            var settings = FeatureSettings.Default with { Scale = r.GetValue(scale) };
+            var extractor = new FeatureExtractor(settings, resize: !r.GetValue(raw));
+            string path = r.GetValue(audio)!;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var images = extractor.ExtractFile(path, Interrupt.Token).Select(c => c.Image).ToList();
+            string outPath = r.GetValue(output)!;
+            Reports.AtomicFileNpy.Write(outPath, images, extractor.ImageHeight, extractor.ImageWidth);
+            Ui.Info($"{path}: {(double)extractor.SamplesRead / settings.SampleRate:F2} s -> {images.Count} chunks of {extractor.ImageHeight}x{extractor.ImageWidth} ({settings.Scale.ToString().ToLowerInvariant()}) in {clock.Elapsed.TotalMilliseconds:F0} ms -> {outPath}");
+            return ExitCode.Ok;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Genre.Data;
+using Genre.Model;
+using Genre.Prediction;
+
+namespace Genre.Cli.Commands;
+
+public static class PredictCommand
+{
+    public static Command Create()
+    {
+        var model = SharedOptions.Model();
+        var paths = new Argument<string[]>("PATH") { Description = "Audio files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
+        var top = new Option<int>("--top") { Description = "How many genres to list per song", DefaultValueFactory = _ => 3 };
+        var format = new Option<string>("--format") { Description = "table (default), json (one object per line) or csv", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json", "csv");
+        var timeline = new Option<bool>("--timeline") { Description = "Also show the genre of every chunk with its time span" };
+        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline };
+        cmd.SetAction(r =>
+        {
+            int n = r.GetValue(top);
+            if (n < 1) throw new UsageException($"--top {n} must be at least 1");
+            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline));
+        });
+        return cmd;
+    }
+
+    public static int Run(string modelDir, IReadOnlyList<string> paths, int top, string format, bool timeline)
+    {
+        foreach (var p in paths)
+            if (!File.Exists(p) && !Directory.Exists(p)) throw new GenreException($"{p}: no such file or folder");
+        using var model = LoadModel(modelDir);
+        var predictor = new Predictor(model);
+        var writer = PredictionWriter.Create(format, Console.Out, model.Config.Genres, top, timeline);
+        var files = DatasetScanner.AudioFiles(paths).ToList();
+        if (files.Count == 0) throw new GenreException($"no audio files found in {string.Join(", ", paths)}");
+        int failed = 0;
+        var gate = new object();
+        writer.Begin();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = Interrupt.Token };
+        try
+        {
+            Parallel.ForEach(files, options, file =>
+            {
+                SongPrediction? prediction = null;
+                string? error = null;
+                try { prediction = predictor.Predict(file, Interrupt.Token); }
+                catch (GenreException e) { error = e.Message; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { error = $"{file}: {e.Message}"; }
+                lock (gate)
+                {
+                    if (prediction is not null) writer.Song(prediction);
+                    else { writer.Failure(file, error!); failed++; }
+                    Console.Out.Flush();
+                }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException)) { throw new OperationCanceledException(); }
+        writer.End();
+        if (failed > 0) Ui.Warn($"{failed} of {files.Count} file(s) could not be classified");
+        return failed > 0 ? ExitCode.SomeFilesFailed : ExitCode.Ok;
+    }
+
+    public static TrainedModel LoadModel(string modelDir)
+    {
+        if (!Directory.Exists(modelDir))
+            throw new GenreException($"{modelDir}: no model there; make one with ./genre demo (a small model on synthetic data) or ./genre train --data DIR --out {modelDir}");
+        return ModelStore.Load(modelDir);
+    }
+}

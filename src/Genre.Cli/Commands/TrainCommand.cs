@@ -1,0 +1,91 @@
+using System.CommandLine;
+using Genre.Data;
+using Genre.Features;
+using Genre.Training;
+using Spectre.Console;
+
+namespace Genre.Cli.Commands;
+
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = SharedOptions.Data();
+        var cache = SharedOptions.Cache();
+        var output = new Option<string?>("--out") { Description = "Model folder to write (config.json, model.safetensors, history.json, plots)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this model folder (--epochs may extend it)" };
+        var arch = new Option<string>("--arch") { Description = "Network: seed (the tutorial's, 7.2 M parameters) or compact", DefaultValueFactory = _ => "seed" };
+        arch.AcceptOnlyFromAmong([.. Genre.Model.Architecture.Names]);
+        var epochs = new Option<int?>("--epochs") { Description = "Passes over the training chunks (default 30)" };
+        var batch = new Option<int>("--batch-size") { Description = "Chunks per step", DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-4 };
+        var val = new Option<double>("--val-fraction") { Description = "Share of songs held out for validation", DefaultValueFactory = _ => 0.2 };
+        var seed = new Option<int>("--seed") { Description = "Seed for split, weights, shuffling and dropout", DefaultValueFactory = _ => 42 };
+        var split = new Option<string>("--split") { Description = "songs (honest: no song on both sides) or chunks (the tutorial's leaky split)", DefaultValueFactory = _ => "songs" };
+        split.AcceptOnlyFromAmong("songs", "chunks");
+        var scale = SharedOptions.Scale();
+        var cmd = new Command("train", "Train the genre CNN and save it with its history and plots")
+            { data, cache, output, resume, arch, epochs, batch, lr, val, seed, split, scale };
+        cmd.SetAction(r =>
+        {
+            var options = new TrainingOptions
+            {
+                Architecture = r.GetValue(arch)!, Epochs = r.GetValue(epochs) ?? 30, BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr),
+                ValidationFraction = r.GetValue(val), Seed = r.GetValue(seed), Split = r.GetValue(split) == "chunks" ? SplitKind.Chunks : SplitKind.Songs,
+            };
+            string? resumeDir = r.GetValue(resume);
+            string? outDir = r.GetValue(output);
+            if (resumeDir is null && outDir is null) throw new UsageException("give --out MODEL_DIR (or --resume MODEL_DIR)");
+            var problems = options.Problems();
+            if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
+            var set = DataLoading.Load(r.GetValue(data), r.GetValue(cache), FeatureSettings.Default with { Scale = r.GetValue(scale) });
+            var result = resumeDir is not null
+                ? Run(set, options, resumeDir, resume: true, epochsOverride: r.GetValue(epochs))
+                : Run(set, options, outDir!, resume: false, epochsOverride: null);
+            return result.Stopped ? ExitCode.Interrupted : ExitCode.Ok;
+        });
+        return cmd;
+    }
+
+    public static Trainer.Result Run(FeatureSet set, TrainingOptions options, string modelDir, bool resume, int? epochsOverride)
+    {
+        if (!resume)
+            Ui.Info($"training '{options.Architecture}' on {set.Songs.Count} songs ({set.ChunkCount} chunks), split by {options.Split.ToString().ToLowerInvariant()}, " +
+                $"{options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate:G3}, seed {options.Seed}");
+        if (options.Split == SplitKind.Chunks)
+            Ui.Warn("--split chunks puts chunks of one song on both sides: validation accuracy will be inflated");
+        var result = Ui.Err.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                ProgressTask? task = null;
+                var batches = new SyncProgress<BatchProgress>(p =>
+                {
+                    if (task is null || p.Batch == 1)
+                    {
+                        task?.StopTask();
+                        task = ctx.AddTask($"epoch {p.Epoch}/{p.Epochs}", maxValue: p.Batches);
+                    }
+                    task.Value = p.Batch;
+                    task.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:F4}  accuracy {p.Accuracy:F4}";
+                });
+                var epochs = new SyncProgress<EpochReport>(e =>
+                {
+                    task?.StopTask();
+                    task = null;
+                    Ui.Err.MarkupLine($"epoch {e.Epoch,3}/{e.Epochs}: loss {e.Loss:F4} - accuracy {e.Accuracy:F4} - val_loss {e.ValLoss:F4} - " +
+                        $"val_accuracy {e.ValAccuracy:F4} - val_song_accuracy {e.ValSongAccuracy:F4} - {e.Seconds:F1} s{(e.IsBest ? " [green](best, saved)[/]" : "")}");
+                });
+                return resume
+                    ? Trainer.Resume(set, modelDir, epochsOverride, batches, epochs, Interrupt.Token)
+                    : Trainer.Train(set, options, modelDir, batches, epochs, Interrupt.Token);
+            });
+        if (result.Stopped)
+            Ui.Warn($"stopped after {result.History.Epochs} epoch(s); continue with ./genre train --resume {modelDir} (and the same --data or --cache)");
+        if (result.History.Epochs > 0)
+            Ui.Info($"{modelDir}: best epoch {result.BestEpoch} (val_accuracy {result.History.ValAccuracy[result.BestEpoch - 1]:F4}, " +
+                $"song-level {result.History.ValSongAccuracy[result.BestEpoch - 1]:F4}) saved as model.safetensors; history.json, accuracy.png, loss.png written");
+        return result;
+    }
+}

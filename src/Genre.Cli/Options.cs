@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Genre.Features;
+
+namespace Genre.Cli;
+
+/// <summary>Options shared by several commands, defined once.</summary>
+public static class SharedOptions
+{
+    static MelScale Invalid(System.CommandLine.Parsing.ArgumentResult r, string message)
+    {
+        r.AddError(message);
+        return default;
+    }
+
+    public static Option<string?> Data() => new("--data") { Description = "Data folder: one sub-folder of audio files per genre (GTZAN and Kaggle layouts work)" };
+    public static Option<string?> Cache() => new("--cache") { Description = "Feature cache written by ./genre prepare" };
+    public static Option<string> Model(bool required = true) => new("--model") { Description = "Model folder (from ./genre train or ./genre demo)", Required = required };
+    public static Option<MelScale> Scale() => new("--scale")
+    {
+        Description = "Mel values: 'db' (decibels relative to each chunk's maximum, floor -80 dB; default) or 'power' (raw, as the tutorial)",
+        DefaultValueFactory = _ => MelScale.Db,
+        CustomParser = r => r.Tokens.Single().Value.ToLowerInvariant() switch
+        {
+            "db" => MelScale.Db,
+            "power" => MelScale.Power,
+            var v => Invalid(r, $"--scale {v}: choose db or power"),
+        },
+    };
+}

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Spectre.Console;
+
+namespace Genre.Cli;
+
+/// <summary>Exit codes: what kind of failure a run ended with.</summary>
+public static class ExitCode
+{
+    public const int Ok = 0, SomeFilesFailed = 1, Usage = 2, Failed = 3, Interrupted = 130;
+}
+
+/// <summary>Parses, runs, and turns every failure into one line on standard error and an exit code.</summary>
+public static class Runner
+{
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) Ui.Error(e.Message);
+            string name = parse.CommandResult.Command.Name;
+            Console.Error.WriteLine($"usage: see ./genre {(parse.CommandResult.Command == root ? "" : name + " ")}--help");
+            return ExitCode.Usage;
+        }
+        using var interrupt = Interrupt.Install();
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+        }
+        catch (UsageException e)
+        {
+            Ui.Error(e.Message);
+            Console.Error.WriteLine($"usage: see ./genre {parse.CommandResult.Command.Name} --help");
+            return ExitCode.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            Ui.Error("interrupted; finished work was kept (re-run the same command to continue)");
+            return ExitCode.Interrupted;
+        }
+        catch (GenreException e)
+        {
+            Ui.Error(e.Message);
+            return ExitCode.Failed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Ui.Error(e.Message);
+            return ExitCode.Failed;
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException)
+        {
+            Ui.Error($"TorchSharp's native library could not be loaded ({e.GetBaseException().Message}); see README, 'TorchSharp on older Linux'");
+            return ExitCode.Failed;
+        }
+    }
+}
+
+/// <summary>A problem with the command line found after parsing (values out of range, conflicting options).</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Ctrl+C and SIGTERM request a clean stop through <see cref="Token"/>; a second Ctrl+C exits at once.</summary>
+public sealed class Interrupt : IDisposable
+{
+    static readonly CancellationTokenSource Source = new();
+    public static CancellationToken Token => Source.Token;
+    readonly List<PosixSignalRegistration> _registrations = new();
+
+    public static Interrupt Install()
+    {
+        var i = new Interrupt();
+        Console.CancelKeyPress += OnCancelKey;
+        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT })
+            i._registrations.Add(PosixSignalRegistration.Create(signal, ctx =>
+            {
+                if (Source.IsCancellationRequested) return; // second signal: default action, exit now
+                ctx.Cancel = true;
+                Request();
+            }));
+        return i;
+    }
+
+    static void OnCancelKey(object? sender, ConsoleCancelEventArgs e)
+    {
+        if (Source.IsCancellationRequested) return;
+        e.Cancel = true;
+        Request();
+    }
+
+    static void Request()
+    {
+        Console.Error.WriteLine("stopping after the current step... (press Ctrl+C again to quit at once)");
+        Source.Cancel();
+    }
+
+    public void Dispose()
+    {
+        Console.CancelKeyPress -= OnCancelKey;
+        foreach (var r in _registrations) r.Dispose();
+    }
+}
+
+/// <summary>Console helpers: messages and progress on standard error, results on standard output.</summary>
+public static class Ui
+{
+    public static readonly IAnsiConsole Err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    public static readonly IAnsiConsole Out = AnsiConsole.Console;
+
+    public static void Error(string message) => Err.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+    public static void Warn(string message) => Err.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
+    public static void Info(string message) => Err.MarkupLine(Markup.Escape(message));
+
+    /// <summary>A progress display on standard error with a bar, counts, elapsed and remaining time.</summary>
+    public static T WithProgress<T>(string title, Func<ProgressContext, T> work) =>
+        Err.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx => work(ctx));
+
+    public static IProgress<Data.SongProgress> SongBar(ProgressContext ctx, string title, int total)
+    {
+        var task = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(1, total));
+        return new SyncProgress<Data.SongProgress>(p =>
+        {
+            task.MaxValue = Math.Max(1, p.Total);
+            task.Value = Math.Max(task.Value, p.Done);
+        });
+    }
+}
+
+/// <summary>An IProgress that calls back synchronously on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

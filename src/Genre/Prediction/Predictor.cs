@@ -1,0 +1,79 @@
+using Genre.Features;
+using Genre.Model;
+using Genre.Training;
+using static TorchSharp.torch;
+
+namespace Genre.Prediction;
+
+/// <summary>The genre of one chunk of a song, with its time span.</summary>
+public sealed record ChunkPrediction(double Start, double End, string Genre, double Probability);
+
+/// <summary>A song's prediction: the arg-max of the mean of its chunk probabilities, and the tutorial's majority vote beside it.</summary>
+public sealed record SongPrediction(string File, string Genre, double Probability, IReadOnlyDictionary<string, double> Probabilities,
+    string VoteGenre, int Chunks, double Seconds, IReadOnlyList<ChunkPrediction> Timeline)
+{
+    public IEnumerable<KeyValuePair<string, double>> Top(int n) => Probabilities.OrderByDescending(kv => kv.Value).Take(n);
+}
+
+/// <summary>Predicts songs with a trained model, computing exactly the features the model was trained on.</summary>
+public sealed class Predictor(TrainedModel model)
+{
+    /// <summary>Songs shorter than this are refused: one padded chunk of mostly silence says little.</summary>
+    public const double MinSeconds = 1.0;
+    /// <summary>Peaks below this (about -120 dBFS) count as silence.</summary>
+    public const float SilencePeak = 1e-6f;
+
+    readonly ThreadLocal<FeatureExtractor> _extractors = new(() => new FeatureExtractor(model.Config.Features));
+    readonly object _networkGate = new();
+
+    public TrainedModel Model => model;
+
+    /// <summary>Feature images of a song, with its duration; refuses silent and too-short audio.</summary>
+    public (List<FeatureChunk> Chunks, double Seconds) Features(string path, CancellationToken cancel = default)
+    {
+        var extractor = _extractors.Value!;
+        var chunks = extractor.ExtractFile(path, cancel).ToList();
+        double seconds = (double)extractor.SamplesRead / model.Config.Features.SampleRate;
+        if (seconds < MinSeconds) throw new GenreException($"{path}: too short ({seconds:F2} s); at least {MinSeconds:F0} s of audio is needed");
+        if (extractor.Peak < SilencePeak) throw new GenreException($"{path}: is silent (no signal above -120 dBFS)");
+        return (chunks, seconds);
+    }
+
+    public SongPrediction Predict(string path, CancellationToken cancel = default)
+    {
+        var (chunks, seconds) = Features(path, cancel);
+        return Classify(path, chunks, seconds);
+    }
+
+    /// <summary>Runs the network over a song's chunk images (thread-safe: one forward pass at a time).</summary>
+    public SongPrediction Classify(string path, IReadOnlyList<FeatureChunk> chunks, double seconds)
+    {
+        var genres = model.Config.Genres;
+        var f = model.Config.Features;
+        float[] probs;
+        lock (_networkGate)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            model.Network.eval();
+            var x = Batches.FromImages(chunks.Select(c => c.Image).ToList(), f.ImageHeight, f.ImageWidth, model.Config.Normalization);
+            probs = nn.functional.softmax(model.Network.call(x), 1).data<float>().ToArray();
+        }
+        int k = genres.Count;
+        var mean = new double[k];
+        var votes = new int[k];
+        var timeline = new List<ChunkPrediction>();
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            var p = probs.AsSpan(c * k, k);
+            int best = Scoring.ArgMax(p);
+            votes[best]++;
+            for (int g = 0; g < k; g++) mean[g] += p[g] / chunks.Count;
+            timeline.Add(new ChunkPrediction(chunks[c].StartSeconds, Math.Min(chunks[c].EndSeconds, seconds), genres[best], p[best]));
+        }
+        int top = Array.IndexOf(mean, mean.Max());
+        int vote = Array.IndexOf(votes, votes.Max());
+        var byGenre = genres.Select((g, i) => (g, i)).ToDictionary(t => t.g, t => mean[t.i]);
+        return new SongPrediction(path, genres[top], mean[top], byGenre, genres[vote], chunks.Count, seconds, timeline);
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Genre.Data;
+using Genre.Model;
+using Genre.Reports;
+using static TorchSharp.torch;
+
+namespace Genre.Training;
+
+/// <summary>
+/// Trains a network on a feature set and keeps MODEL_DIR current after every epoch: the best epoch's
+/// weights (model.safetensors), the last epoch's weights and optimiser state (checkpoint/, for
+/// --resume), history.json and the two plots. Every file is written atomically, so stopping at any
+/// moment loses at most the epoch in progress. Deterministic for a seed: each epoch re-seeds its
+/// shuffle and dropout from (seed, epoch), so a resumed run continues exactly as an unbroken one.
+/// </summary>
+public sealed class Trainer
+{
+    const string CheckpointWeights = "weights.safetensors", CheckpointOptimizer = "optimizer.bin", CheckpointStateFile = "state.json";
+
+    public sealed record CheckpointState(int EpochsDone, TrainingOptions Options);
+
+    public sealed record Result(History History, int BestEpoch, bool Stopped, string ModelDir);
+
+    /// <summary>Starts a new training run into <paramref name="modelDir"/>.</summary>
+    public static Result Train(FeatureSet set, TrainingOptions options, string modelDir,
+        IProgress<BatchProgress>? batchProgress = null, IProgress<EpochReport>? epochProgress = null, CancellationToken cancel = default)
+    {
+        var problems = options.Problems();
+        if (problems.Count > 0) throw new GenreException(string.Join("; ", problems));
+        var split = SongSplit.Split(set, options.Split, options.ValidationFraction, options.Seed);
+        if (split.TrainChunks.Length == 0 || split.ValidationChunks.Length == 0)
+            throw new GenreException($"the split left {split.TrainChunks.Length} training and {split.ValidationChunks.Length} validation chunks; add songs or change --val-fraction");
+        var config = new ModelConfig
+        {
+            Architecture = options.Architecture, Genres = set.Genres, Features = set.Settings,
+            Normalization = InputNormalization.For(set.Settings), Split = options.Split.ToString().ToLowerInvariant(), Seed = options.Seed,
+            ValidationFraction = options.ValidationFraction,
+        };
+        Directory.CreateDirectory(modelDir);
+        SplitRecord.Save(Path.Combine(modelDir, ModelStore.SplitFile), set, split);
+        config.Save(Path.Combine(modelDir, ModelStore.ConfigFile));
+        manual_seed(options.Seed);
+        using var net = new GenreNet(config.BuildArchitecture());
+        return Run(set, split, config, options, net, new History(), 0, modelDir, batchProgress, epochProgress, cancel, optimizerState: null);
+    }
+
+    /// <summary>Continues a run from MODEL_DIR's checkpoint; <paramref name="epochs"/> may extend it.</summary>
+    public static Result Resume(FeatureSet set, string modelDir, int? epochs,
+        IProgress<BatchProgress>? batchProgress = null, IProgress<EpochReport>? epochProgress = null, CancellationToken cancel = default)
+    {
+        var config = ModelConfig.Load(Path.Combine(modelDir, ModelStore.ConfigFile));
+        string checkpoint = Path.Combine(modelDir, ModelStore.CheckpointDir);
+        string statePath = Path.Combine(checkpoint, CheckpointStateFile);
+        if (!File.Exists(statePath)) throw new GenreException($"{modelDir}: no checkpoint to resume from (train into it first)");
+        var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(statePath), ModelConfig.Json)
+            ?? throw new GenreException($"{statePath}: corrupt checkpoint state");
+        if (config.Features != set.Settings)
+            throw new GenreException($"{modelDir}: the model's feature settings differ from the data's; use the same cache or settings");
+        if (!config.Genres.SequenceEqual(set.Genres))
+            throw new GenreException($"{modelDir}: the model's genres ({string.Join(", ", config.Genres)}) differ from the data's ({string.Join(", ", set.Genres)})");
+        var options = state.Options with { Epochs = epochs ?? state.Options.Epochs };
+        var split = options.Split == SplitKind.Songs
+            ? SongSplit.FromValidationSongs(set, SplitRecord.Load(Path.Combine(modelDir, ModelStore.SplitFile)).Validation.ToHashSet())
+            : SongSplit.Split(set, options.Split, options.ValidationFraction, options.Seed);
+        var history = History.Load(Path.Combine(modelDir, ModelStore.HistoryFile));
+        if (history.Epochs != state.EpochsDone) throw new GenreException($"{modelDir}: history has {history.Epochs} epochs, checkpoint {state.EpochsDone}; cannot resume");
+        using var net = new GenreNet(config.BuildArchitecture());
+        ModelStore.LoadWeights(net, Path.Combine(checkpoint, CheckpointWeights));
+        return Run(set, split, config, options, net, history, state.EpochsDone, modelDir, batchProgress, epochProgress, cancel,
+            optimizerState: Path.Combine(checkpoint, CheckpointOptimizer));
+    }
+
+    static Result Run(FeatureSet set, SplitResult split, ModelConfig config, TrainingOptions options, GenreNet net, History history, int epochsDone,
+        string modelDir, IProgress<BatchProgress>? batchProgress, IProgress<EpochReport>? epochProgress, CancellationToken cancel, string? optimizerState)
+    {
+        using var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
+        if (optimizerState is not null)
+        {
+            if (!File.Exists(optimizerState)) throw new GenreException($"{optimizerState}: optimiser state missing; cannot resume");
+            optimizer.load_state_dict(optimizerState);
+        }
+        var batches = new Batches(set, config.Normalization);
+        int bs = options.BatchSize;
+        int nBatches = (split.TrainChunks.Length + bs - 1) / bs;
+        double bestVal = history.Epochs == 0 ? double.NegativeInfinity : history.ValAccuracy.Max();
+
+        for (int epoch = epochsDone + 1; epoch <= options.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            manual_seed(options.Seed * 10_007L + epoch);
+            var order = split.TrainChunks.ToArray();
+            new Random(options.Seed * 7919 + epoch).Shuffle(order);
+            net.train();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            for (int b = 0; b < nBatches; b++)
+            {
+                if (cancel.IsCancellationRequested)
+                    return new Result(history, history.BestEpoch(), Stopped: true, modelDir);
+                using var scope = NewDisposeScope();
+                var idx = order.AsSpan(b * bs, Math.Min(bs, order.Length - b * bs));
+                var x = batches.Inputs(idx);
+                var y = batches.Labels(idx);
+                var logits = net.call(x);
+                var loss = nn.functional.cross_entropy(logits, y);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>() * idx.Length;
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+                seen += idx.Length;
+                batchProgress?.Report(new BatchProgress(epoch, options.Epochs, b + 1, nBatches, lossSum / seen, (double)correct / seen));
+            }
+
+            var scores = Scoring.Score(net, set, split.ValidationChunks, config.Normalization, Math.Max(bs, 64), cancel);
+            double valAcc = split.ValidationChunks.Select((c, i) => Scoring.ArgMax(scores.Probabilities[i]) == set.Label(c) ? 1.0 : 0).Average();
+            double songAcc = Scoring.SongAccuracy(set, split.ValidationChunks, scores.Probabilities);
+            bool isBest = valAcc > bestVal;
+            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, (double)correct / seen, scores.MeanLoss, valAcc, songAcc,
+                clock.Elapsed.TotalSeconds, isBest);
+            history.Add(report);
+
+            if (isBest)
+            {
+                bestVal = valAcc;
+                ModelStore.SaveWeights(net, Path.Combine(modelDir, ModelStore.WeightsFile), new Dictionary<string, string> { ["epoch"] = epoch.ToString() });
+                (config with { BestEpoch = epoch }).Save(Path.Combine(modelDir, ModelStore.ConfigFile));
+            }
+            SaveCheckpoint(modelDir, net, optimizer, new CheckpointState(epoch, options));
+            history.Save(Path.Combine(modelDir, ModelStore.HistoryFile));
+            TrainingPlots.Save(history, modelDir, config.Split);
+            epochProgress?.Report(report);
+        }
+        return new Result(history, history.BestEpoch(), Stopped: false, modelDir);
+    }
+
+    static void SaveCheckpoint(string modelDir, GenreNet net, TorchSharp.Modules.OptimizerHelper optimizer, CheckpointState state)
+    {
+        string dir = Path.Combine(modelDir, ModelStore.CheckpointDir);
+        Directory.CreateDirectory(dir);
+        ModelStore.SaveWeights(net, Path.Combine(dir, CheckpointWeights));
+        AtomicFile.Write(Path.Combine(dir, CheckpointOptimizer), s =>
+        {
+            using var w = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true);
+            optimizer.save_state_dict(w);
+        });
+        // state.json last: it names the epoch the other two files belong to
+        AtomicFile.WriteAllText(Path.Combine(dir, CheckpointStateFile), JsonSerializer.Serialize(state, ModelConfig.Json) + "\n");
+    }
+}
+
+/// <summary>split.json: which songs validate (and train), so evaluation and resume reuse the exact split.</summary>
+public sealed record SplitRecord(string Kind, IReadOnlyList<string> Train, IReadOnlyList<string> Validation)
+{
+    public static void Save(string path, FeatureSet set, SplitResult split)
+    {
+        var valSongs = split.ValidationChunks.Select(c => set.Songs[set.ChunkSong[c]].Key).Distinct().Order(StringComparer.Ordinal).ToList();
+        var trainSongs = split.TrainChunks.Select(c => set.Songs[set.ChunkSong[c]].Key).Distinct().Order(StringComparer.Ordinal).ToList();
+        var record = new SplitRecord(split.Kind.ToString().ToLowerInvariant(), trainSongs, valSongs);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, ModelConfig.Json) + "\n");
+    }
+
+    public static SplitRecord Load(string path)
+    {
+        if (!File.Exists(path)) throw new GenreException($"{path}: split record not found");
+        try { return JsonSerializer.Deserialize<SplitRecord>(File.ReadAllText(path), ModelConfig.Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new GenreException($"{path}: corrupt split record ({e.Message})"); }
+    }
+}
