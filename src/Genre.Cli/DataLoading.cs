@@ -12,14 +12,14 @@ public static class DataLoading
         if (cacheDir is not null)
         {
             var index = FeatureCache.LoadIndex(cacheDir);
-            var set = Ui.WithProgress("load", ctx => FeatureCache.Load(cacheDir, Ui.SongBar(ctx, "loading feature cache", index.Songs.Count)));
+            var set = Ui.WithProgress(bar => FeatureCache.Load(cacheDir, bar("loading feature cache", index.Songs.Count)));
             Ui.Info($"{cacheDir}: {set.Songs.Count} songs, {set.ChunkCount} chunks, {set.Genres.Count} genres");
             return set;
         }
         var dataset = DatasetScanner.Scan(dataDir!);
         Ui.Info($"{dataset.Root}: {dataset.Songs.Count} files in {dataset.Genres.Count} genres ({string.Join(", ", dataset.Genres)})");
-        var (computed, failures) = Ui.WithProgress("features", ctx =>
-            ParallelFeatures.Compute(dataset, settingsForData, Ui.SongBar(ctx, "computing features", dataset.Songs.Count), Interrupt.Token));
+        var (computed, failures) = Ui.WithProgress(bar =>
+            ParallelFeatures.Compute(dataset, settingsForData, bar("computing features", dataset.Songs.Count), Interrupt.Token));
         Commands.PrepareCommand.ReportFailures(failures);
         if (computed.Songs.Count == 0) throw new GenreException($"{dataDir}: no file could be read");
         return computed;

@@ -111,21 +111,42 @@ public static class Ui
     public static void Warn(string message) => Err.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
     public static void Info(string message) => Err.MarkupLine(Markup.Escape(message));
 
-    /// <summary>A progress display on standard error with a bar, counts, elapsed and remaining time.</summary>
-    public static T WithProgress<T>(string title, Func<ProgressContext, T> work) =>
-        Err.Progress()
+    /// <summary>True when standard error is a terminal that can redraw a live progress display.</summary>
+    public static bool Interactive => Err.Profile.Capabilities.Interactive && !Console.IsErrorRedirected;
+
+    /// <summary>Runs <paramref name="work"/> with a factory of progress bars on standard error: live bars on a
+    /// terminal, otherwise one line at every tenth of the way (logs stay short).</summary>
+    public static T WithProgress<T>(Func<Func<string, int, IProgress<Data.SongProgress>>, T> work)
+    {
+        if (!Interactive) return work(LineProgress);
+        return Err.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx => work(ctx));
+            .Start(ctx => work((title, total) =>
+            {
+                var task = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(1, total));
+                return new SyncProgress<Data.SongProgress>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = Math.Max(task.Value, p.Done);
+                });
+            }));
+    }
 
-    public static IProgress<Data.SongProgress> SongBar(ProgressContext ctx, string title, int total)
+    static IProgress<Data.SongProgress> LineProgress(string title, int total)
     {
-        var task = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(1, total));
+        int lastTenth = -1;
+        var gate = new object();
         return new SyncProgress<Data.SongProgress>(p =>
         {
-            task.MaxValue = Math.Max(1, p.Total);
-            task.Value = Math.Max(task.Value, p.Done);
+            lock (gate)
+            {
+                int tenth = p.Total == 0 ? 10 : p.Done * 10 / p.Total;
+                if (tenth <= lastTenth) return;
+                lastTenth = tenth;
+                Console.Error.WriteLine($"{title}: {p.Done}/{p.Total}");
+            }
         });
     }
 }

@@ -26,8 +26,8 @@ public static class PrepareCommand
     {
         var dataset = DatasetScanner.Scan(dataDir);
         Ui.Info($"{dataset.Root}: {dataset.Songs.Count} files in {dataset.Genres.Count} genres ({string.Join(", ", dataset.Genres)})");
-        var result = Ui.WithProgress("prepare", ctx =>
-            FeatureCache.Prepare(dataset, cacheDir, settings, Ui.SongBar(ctx, "computing features", dataset.Songs.Count), Interrupt.Token));
+        var result = Ui.WithProgress(bar =>
+            FeatureCache.Prepare(dataset, cacheDir, settings, bar("computing features", dataset.Songs.Count), Interrupt.Token));
         double speed = result.AudioSeconds / Math.Max(result.Elapsed.TotalSeconds, 1e-9);
         Ui.Info($"{cacheDir}: {result.Index.Songs.Count} songs, {result.Index.Songs.Sum(s => s.Chunks)} chunks " +
             $"({result.Computed} computed, {result.Reused} unchanged) in {result.Elapsed.TotalSeconds:F1} s" +

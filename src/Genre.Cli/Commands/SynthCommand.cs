@@ -26,9 +26,9 @@ public static class SynthCommand
     public static void Run(Synth.Options o)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Ui.WithProgress("synth", ctx =>
+        Ui.WithProgress(bar =>
         {
-            Synth.Generate(o, Ui.SongBar(ctx, "synthesising clips", o.Genres * o.ClipsPerGenre), Interrupt.Token);
+            Synth.Generate(o, bar("synthesising clips", o.Genres * o.ClipsPerGenre), Interrupt.Token);
             return 0;
         });
         Ui.Info($"wrote {o.Genres * o.ClipsPerGenre} clips of {o.Seconds:0.#} s in {o.Genres} genres ({string.Join(", ", Synth.AllGenres.Take(o.Genres))}) to {o.OutDir} in {clock.Elapsed.TotalSeconds:F1} s");

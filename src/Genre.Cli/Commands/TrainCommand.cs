@@ -54,7 +54,14 @@ public static class TrainCommand
                 $"{options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate:G3}, seed {options.Seed}");
         if (options.Split == SplitKind.Chunks)
             Ui.Warn("--split chunks puts chunks of one song on both sides: validation accuracy will be inflated");
-        var result = Ui.Err.Progress()
+        void PrintEpoch(EpochReport e) => Ui.Err.MarkupLine(
+            $"epoch {e.Epoch,3}/{e.Epochs}: loss {e.Loss:F4} - accuracy {e.Accuracy:F4} - val_loss {e.ValLoss:F4} - " +
+            $"val_accuracy {e.ValAccuracy:F4} - val_song_accuracy {e.ValSongAccuracy:F4} - {e.Seconds:F1} s{(e.IsBest ? " [green](best, saved)[/]" : "")}");
+        Trainer.Result Train(IProgress<BatchProgress>? batches, IProgress<EpochReport> epochs) => resume
+            ? Trainer.Resume(set, modelDir, epochsOverride, batches, epochs, Interrupt.Token)
+            : Trainer.Train(set, options, modelDir, batches, epochs, Interrupt.Token);
+
+        var result = !Ui.Interactive ? Train(null, new SyncProgress<EpochReport>(PrintEpoch)) : Ui.Err.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -74,12 +81,9 @@ public static class TrainCommand
                 {
                     task?.StopTask();
                     task = null;
-                    Ui.Err.MarkupLine($"epoch {e.Epoch,3}/{e.Epochs}: loss {e.Loss:F4} - accuracy {e.Accuracy:F4} - val_loss {e.ValLoss:F4} - " +
-                        $"val_accuracy {e.ValAccuracy:F4} - val_song_accuracy {e.ValSongAccuracy:F4} - {e.Seconds:F1} s{(e.IsBest ? " [green](best, saved)[/]" : "")}");
+                    PrintEpoch(e);
                 });
-                return resume
-                    ? Trainer.Resume(set, modelDir, epochsOverride, batches, epochs, Interrupt.Token)
-                    : Trainer.Train(set, options, modelDir, batches, epochs, Interrupt.Token);
+                return Train(batches, epochs);
             });
         if (result.Stopped)
             Ui.Warn($"stopped after {result.History.Epochs} epoch(s); continue with ./genre train --resume {modelDir} (and the same --data or --cache)");

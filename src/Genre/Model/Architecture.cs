@@ -32,7 +32,7 @@ public sealed record Architecture(string Name, IReadOnlyList<LayerSpec> Layers, 
         return name switch
         {
             "seed" => Build(name, [32, 64, 128, 256, 512], dropoutAfter: [2, 4], dense: 1200, denseDropout: 0.45, classes, inputHeight, inputWidth),
-            "compact" => Build(name, [8, 16, 32, 64], dropoutAfter: [3], dense: 64, denseDropout: 0.3, classes, inputHeight, inputWidth),
+            "compact" => Build(name, [16, 32, 64, 128], dropoutAfter: [3], dense: 64, denseDropout: 0.3, classes, inputHeight, inputWidth),
             _ => throw new GenreException($"unknown architecture '{name}'; choose one of: {string.Join(", ", Names)}"),
         };
     }

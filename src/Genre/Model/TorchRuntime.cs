@@ -27,13 +27,38 @@ public static class TorchRuntime
         catch (GenreException) { /* reported again, with its message, by EnsureInitialized */ }
     }
 
+    /// <summary>
+    /// libtorch allocates every activation afresh each step; glibc serves blocks that large with
+    /// mmap and returns them with munmap, so each step pays for page faults and zeroing in the
+    /// kernel. Raising the mmap and trim thresholds keeps those blocks in the heap for reuse.
+    /// </summary>
+    static void KeepLargeAllocations()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("GENRE_KEEP_MALLOC") == "1") return;
+        try
+        {
+            const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3;
+            mallopt(M_MMAP_THRESHOLD, 1 << 30);
+            mallopt(M_TRIM_THRESHOLD, int.MaxValue);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { /* not glibc: nothing to tune */ }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
+    static extern int mallopt(int param, int value);
+
+    /// <summary>Intra-op threads: GENRE_THREADS if set, else one per core.</summary>
+    public static int Threads { get; } =
+        int.TryParse(Environment.GetEnvironmentVariable("GENRE_THREADS"), out int n) && n > 0 ? n : Math.Max(1, Environment.ProcessorCount);
+
     public static void EnsureInitialized()
     {
         lock (Gate)
         {
             if (_initialized) return;
             TorchNativeFix.EnsureApplied(rethrow: true);
-            torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
+            torch.set_num_threads(Threads);
+            KeepLargeAllocations();
             _initialized = true;
         }
     }
