@@ -7,7 +7,7 @@ namespace Genre.Cli;
 /// <summary>Exit codes: what kind of failure a run ended with.</summary>
 public static class ExitCode
 {
-    public const int Ok = 0, SomeFilesFailed = 1, Usage = 2, Failed = 3, Interrupted = 130;
+    public const int Ok = 0, SomeFilesFailed = 1, Usage = 2, Failed = 3, Internal = 70, Interrupted = 130;
 }
 
 /// <summary>Parses, runs, and turns every failure into one line on standard error and an exit code.</summary>
@@ -53,6 +53,11 @@ public static class Runner
         {
             Ui.Error($"TorchSharp's native library could not be loaded ({e.GetBaseException().Message}); see README, 'TorchSharp on older Linux'");
             return ExitCode.Failed;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("GENRE_DEBUG") != "1")
+        {
+            Ui.Error($"internal error: {e.GetType().Name}: {e.Message} (please report it; GENRE_DEBUG=1 shows the stack trace)");
+            return ExitCode.Internal;
         }
     }
 }

@@ -84,7 +84,7 @@ public static class DatasetScanner
 
     /// <summary>Audio files of a genre folder, recursively (albums inside genres are common).</summary>
     static IEnumerable<string> AudioFilesUnder(string dir) =>
-        new[] { dir }.Concat(SubDirs(dir).SelectMany(d => AudioFilesUnder(d))).SelectMany(AudioFilesIn);
+        AudioFilesIn(dir).Concat(SubDirs(dir).SelectMany(AudioFilesUnder));
 
     /// <summary>Audio files of any number of files and folders (folders searched recursively), in a stable order.</summary>
     public static IEnumerable<string> AudioFiles(IEnumerable<string> paths)

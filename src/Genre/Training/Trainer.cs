@@ -107,7 +107,11 @@ public sealed class Trainer
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
-                lossSum += loss.item<float>() * idx.Length;
+                float stepLoss = loss.item<float>();
+                if (!float.IsFinite(stepLoss))
+                    throw new GenreException($"training diverged: the loss became {stepLoss} in epoch {epoch}, batch {b + 1}; " +
+                        $"lower --lr (now {options.LearningRate:G3}); the last good epoch is kept in {modelDir}");
+                lossSum += stepLoss * idx.Length;
                 correct += logits.argmax(1).eq(y).sum().item<long>();
                 seen += idx.Length;
                 batchProgress?.Report(new BatchProgress(epoch, options.Epochs, b + 1, nBatches, lossSum / seen, (double)correct / seen));

@@ -24,7 +24,7 @@ public class ArchitectureTests
     public void Compact_network_is_much_smaller_and_runs()
     {
         var arch = Architecture.Create("compact", 6);
-        Assert.True(arch.TotalParameters < 500_000, $"{arch.TotalParameters}");
+        Assert.True(arch.TotalParameters * 10 < Architecture.Create("seed", 6).TotalParameters, $"{arch.TotalParameters}");
         using var net = new GenreNet(arch);
         Assert.Equal(arch.TotalParameters, net.parameters().Sum(p => p.numel()));
         net.eval();

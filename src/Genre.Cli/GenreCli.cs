@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Genre.Cli.Commands;
+
+namespace Genre.Cli;
+
+/// <summary>The `genre` command tree: thin shells over the library, one file per command.</summary>
+public static class GenreCli
+{
+    public static RootCommand Build() => new("genre: music genre classification with mel spectrograms and a CNN (TorchSharp)")
+    {
+        DemoCommand.Create(),
+        SynthCommand.Create(),
+        FeaturesCommand.Create(),
+        PrepareCommand.Create(),
+        TrainCommand.Create(),
+        EvaluateCommand.Create(),
+        PredictCommand.Create(),
+        SummaryCommand.Create(),
+    };
+}
