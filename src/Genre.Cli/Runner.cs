@@ -109,8 +109,15 @@ public sealed class Interrupt : IDisposable
 /// <summary>Console helpers: messages and progress on standard error, results on standard output.</summary>
 public static class Ui
 {
-    public static readonly IAnsiConsole Err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-    public static readonly IAnsiConsole Out = AnsiConsole.Console;
+    public static readonly IAnsiConsole Err = Unwrapped(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }), Console.IsErrorRedirected);
+    public static readonly IAnsiConsole Out = Unwrapped(AnsiConsole.Console, Console.IsOutputRedirected);
+
+    /// <summary>Into a file or a pipe, lines are not wrapped: one message stays one line.</summary>
+    static IAnsiConsole Unwrapped(IAnsiConsole console, bool redirected)
+    {
+        if (redirected) console.Profile.Width = 4096;
+        return console;
+    }
 
     public static void Error(string message) => Err.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
     public static void Warn(string message) => Err.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace Genre.Tests.Cli;
+
+/// <summary>Runs the real `genre` program (Genre.Cli.dll beside the tests) as a child process.</summary>
+static class CliProcess
+{
+    public sealed record Result(int ExitCode, string Out, string Err);
+
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "Genre.Cli.dll");
+
+    public static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["NO_COLOR"] = "1";
+        info.Environment["COLUMNS"] = "200";
+        return Process.Start(info)!;
+    }
+
+    public static Result Run(params string[] args)
+    {
+        using var p = Start(args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); throw new TimeoutException($"genre {string.Join(' ', args)} did not finish"); }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
