@@ -18,11 +18,14 @@ public abstract class AudioStream : IDisposable
     /// <summary>Reads everything that is left (for short files and tests).</summary>
     public float[] ReadToEnd()
     {
-        var all = new List<float>(1 << 16);
-        var block = new float[1 << 14];
-        int n;
-        while ((n = Read(block)) > 0) all.AddRange(block.AsSpan(0, n));
-        return all.ToArray();
+        var all = new float[1 << 16];
+        int count = 0, n;
+        while ((n = Read(all.AsSpan(count))) > 0)
+        {
+            count += n;
+            if (count == all.Length) Array.Resize(ref all, all.Length * 2);
+        }
+        return all[..count];
     }
 
     public virtual void Dispose() => GC.SuppressFinalize(this);

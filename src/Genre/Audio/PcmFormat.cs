@@ -37,6 +37,7 @@ public sealed record PcmFormat(SampleEncoding Encoding, int BitsPerSample, int C
     /// Non-finite float samples become 0 so that one bad sample cannot poison a spectrogram.</summary>
     public void Decode(ReadOnlySpan<byte> raw, Span<float> output)
     {
+        if (!BigEndian && BitConverter.IsLittleEndian && DecodeCommon(raw, output)) return;
         int bytes = BytesPerSample;
         int count = raw.Length / bytes;
         for (int i = 0; i < count; i++)
@@ -62,6 +63,24 @@ public sealed record PcmFormat(SampleEncoding Encoding, int BitsPerSample, int C
     }
 
     static float Finite(float x) => float.IsFinite(x) ? x : 0f;
+
+    /// <summary>Fast paths for the formats nearly every file uses: 16-bit PCM and 32-bit float, little-endian.</summary>
+    bool DecodeCommon(ReadOnlySpan<byte> raw, Span<float> output)
+    {
+        if (Encoding == SampleEncoding.SignedInt && BitsPerSample == 16)
+        {
+            var samples = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(raw);
+            for (int i = 0; i < samples.Length; i++) output[i] = samples[i] * (1f / 32768f);
+            return true;
+        }
+        if (Encoding == SampleEncoding.Float && BitsPerSample == 32)
+        {
+            var samples = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(raw);
+            for (int i = 0; i < samples.Length; i++) output[i] = Finite(samples[i]);
+            return true;
+        }
+        return false;
+    }
 }
 
 /// <summary>ITU-T G.711 mu-law and A-law expansion tables, scaled to [-1, 1].</summary>

@@ -76,7 +76,7 @@ public static class FeatureCache
             ParallelFeatures.ForEachSong(todo, settings, threads, cancel, (song, images) =>
             {
                 string file = "features/" + song.Key + ".npy";
-                AtomicFileNpy.Write(Path.Combine(cacheDir, file), images, settings.ImageHeight, settings.ImageWidth);
+                AtomicFileNpy.Write(Path.Combine(cacheDir, file), images, settings.ImageHeight, settings.ImageWidth, durable: false); // recomputable
                 done[song.Key] = new CachedSong(song.Key, song.Genre, song.Size, song.ModifiedUtc, images.Count, file);
                 lock (saveGate)
                 {

@@ -1,20 +1,37 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Genre.Features;
 
 /// <summary>librosa.power_to_db(S, ref=np.max, amin=1e-10, top_db): decibels relative to the maximum, floored.</summary>
 public static class Decibels
 {
     public const float AminPower = 1e-10f;
+    const float DbPerLog2 = 3.0102999566398120f; // 10 * log10(2)
 
     /// <summary>In place: S -> 10 log10(max(S, amin)) - 10 log10(max(max S, amin)), then at least -topDb.</summary>
     public static void FromPowerRelativeToMax(Span<float> values, double topDb)
     {
         float max = Math.Max(Numerics.VectorMath.Max(values), AminPower);
-        double reference = 10 * Math.Log10(max);
+        float reference = Db(max); // the same operation as for every value, so the maximum maps to exactly 0 dB
         float floor = (float)-topDb;
-        for (int i = 0; i < values.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            float db = (float)(10 * Math.Log10(Math.Max(values[i], AminPower)) - reference);
-            values[i] = Math.Max(db, floor);
+            var v = MemoryMarshal.Cast<float, Vector256<float>>(values);
+            var amin = Vector256.Create(AminPower);
+            var scale = Vector256.Create(DbPerLog2);
+            var refV = Vector256.Create(reference);
+            var floorV = Vector256.Create(floor);
+            for (int k = 0; k < v.Length; k++)
+                v[k] = Vector256.Max(Vector256.Log2(Vector256.Max(v[k], amin)) * scale - refV, floorV);
+            i = v.Length * Vector256<float>.Count;
         }
+        for (; i < values.Length; i++)
+            values[i] = Math.Max(Db(Math.Max(values[i], AminPower)) - reference, floor);
     }
+
+    static float Db(float power) => Vector256.IsHardwareAccelerated
+        ? (Vector256.Log2(Vector256.Create(power)) * Vector256.Create(DbPerLog2)).ToScalar()
+        : MathF.Log2(power) * DbPerLog2;
 }

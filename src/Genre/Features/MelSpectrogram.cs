@@ -39,8 +39,8 @@ public sealed class MelSpectrogram
             int start = t * hop - nFft / 2;
             int from = Math.Max(0, start), to = Math.Min(signal.Length, start + nFft);
             var frame = _frame.AsSpan();
-            frame.Clear();
-            for (int i = from; i < to; i++) frame[i - start] = signal[i] * _window[i - start];
+            if (to - from < nFft) frame.Clear(); // centre padding at the edges
+            Numerics.VectorMath.Multiply(signal[from..to], _window.AsSpan(from - start, to - from), frame[(from - start)..]);
             _fft.Power(frame, _power);
             _bank.Apply(_power, _melColumn);
             for (int m = 0; m < Bands; m++) mel[m * frames + t] = _melColumn[m];

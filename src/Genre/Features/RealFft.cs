@@ -1,17 +1,24 @@
+using System.Runtime.Intrinsics;
+
 namespace Genre.Features;
 
 /// <summary>
-/// Power spectrum of a real frame of power-of-two length N: one complex FFT of N/2 points
-/// (iterative radix-2, precomputed twiddles) and the usual split into the N/2+1 real-input bins.
+/// Power spectrum of a real frame of power-of-two length N, computed as one complex FFT of N/2
+/// points and the usual split into the N/2+1 bins of a real input. The complex FFT is a Stockham
+/// (self-sorting) radix-4 decimation in frequency on separate real and imaginary arrays, so every
+/// stage with a stride of 4 or more runs on SIMD vectors with contiguous loads and stores.
 /// Not thread-safe: one instance per thread (it owns its scratch buffers).
 /// </summary>
 public sealed class RealFft
 {
     readonly int _n, _half;
-    readonly int[] _bitReverse;
-    readonly float[] _cos, _sin;          // twiddles of the N/2-point FFT: e^{-2 pi i k / (N/2)}
-    readonly float[] _splitCos, _splitSin; // twiddles of the real split: e^{-2 pi i k / N}
-    readonly float[] _re, _im;
+    readonly Stage[] _stages;
+    readonly bool _finalRadix2;
+    readonly float[] _splitCos, _splitSin;     // e^{-2 pi i k / N}
+    readonly float[] _aRe, _aIm, _bRe, _bIm;
+
+    /// <summary>One radix-4 pass: length n, stride s, twiddles w^p, w^2p, w^3p with w = e^{-2 pi i / n}.</summary>
+    sealed record Stage(int Length, int Stride, float[] W1Re, float[] W1Im, float[] W2Re, float[] W2Im, float[] W3Re, float[] W3Im);
 
     public int Length => _n;
     public int Bins => _half + 1;
@@ -22,21 +29,16 @@ public sealed class RealFft
             throw new ArgumentOutOfRangeException(nameof(length), $"FFT length must be a power of two >= 4, got {length}");
         _n = length;
         _half = length / 2;
-        int bits = System.Numerics.BitOperations.Log2((uint)_half);
-        _bitReverse = new int[_half];
-        for (int i = 0; i < _half; i++)
+        var stages = new List<Stage>();
+        int n = _half, s = 1;
+        for (; n >= 4; n /= 4, s *= 4)
         {
-            int r = 0;
-            for (int b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-            _bitReverse[i] = r;
+            int q = n / 4;
+            float[] Tw(int k, bool sin) => Enumerable.Range(0, q).Select(p => (float)(sin ? -Math.Sin(2 * Math.PI * k * p / n) : Math.Cos(2 * Math.PI * k * p / n))).ToArray();
+            stages.Add(new Stage(n, s, Tw(1, false), Tw(1, true), Tw(2, false), Tw(2, true), Tw(3, false), Tw(3, true)));
         }
-        _cos = new float[_half / 2];
-        _sin = new float[_half / 2];
-        for (int k = 0; k < _half / 2; k++)
-        {
-            _cos[k] = (float)Math.Cos(2 * Math.PI * k / _half);
-            _sin[k] = (float)-Math.Sin(2 * Math.PI * k / _half);
-        }
+        _stages = stages.ToArray();
+        _finalRadix2 = n == 2;
         _splitCos = new float[_half + 1];
         _splitSin = new float[_half + 1];
         for (int k = 0; k <= _half; k++)
@@ -44,32 +46,29 @@ public sealed class RealFft
             _splitCos[k] = (float)Math.Cos(2 * Math.PI * k / _n);
             _splitSin[k] = (float)-Math.Sin(2 * Math.PI * k / _n);
         }
-        _re = new float[_half];
-        _im = new float[_half];
+        _aRe = new float[_half]; _aIm = new float[_half]; _bRe = new float[_half]; _bIm = new float[_half];
     }
 
     /// <summary>Writes |X[k]|^2 for k = 0..N/2 of the real <paramref name="frame"/> (length N) into <paramref name="power"/>.</summary>
     public void Power(ReadOnlySpan<float> frame, Span<float> power)
     {
         if (frame.Length != _n) throw new ArgumentException($"frame length {frame.Length} != FFT length {_n}");
-        var re = _re; var im = _im;
-        for (int i = 0; i < _half; i++)
+        if (power.Length < _half + 1) throw new ArgumentException($"power buffer of {power.Length} < {_half + 1}");
+        // z[m] = x[2m] + i x[2m+1]
+        for (int m = 0; m < _half; m++)
         {
-            int r = _bitReverse[i];
-            re[r] = frame[2 * i];
-            im[r] = frame[2 * i + 1];
+            _aRe[m] = frame[2 * m];
+            _aIm[m] = frame[2 * m + 1];
         }
-        Transform(re, im);
+        var (re, im) = Transform();
 
-        // X[k] = (Z[k] + conj Z[M-k]) / 2  - i e^{-2 pi i k/N} (Z[k] - conj Z[M-k]) / 2
+        // X[k] = (Z[k] + conj Z[M-k]) / 2 - i e^{-2 pi i k/N} (Z[k] - conj Z[M-k]) / 2
         for (int k = 0; k <= _half; k++)
         {
             int a = k == _half ? 0 : k, b = k == 0 ? 0 : _half - k;
             float zr = re[a], zi = im[a], cr = re[b], ci = -im[b];
             float er = 0.5f * (zr + cr), ei = 0.5f * (zi + ci);
-            float dr = 0.5f * (zr - cr), di = 0.5f * (zi - ci);
-            // o = -i * d = (di, -dr); times twiddle w
-            float or = di, oi = -dr;
+            float or = 0.5f * (zi - ci), oi = -0.5f * (zr - cr);
             float wr = _splitCos[k], wi = _splitSin[k];
             float xr = er + or * wr - oi * wi;
             float xi = ei + or * wi + oi * wr;
@@ -77,24 +76,101 @@ public sealed class RealFft
         }
     }
 
-    void Transform(float[] re, float[] im)
+    /// <summary>In-order complex FFT of (_aRe, _aIm); returns the arrays holding the result.</summary>
+    (float[] Re, float[] Im) Transform()
     {
-        int n = _half;
-        for (int size = 2; size <= n; size <<= 1)
+        float[] xr = _aRe, xi = _aIm, yr = _bRe, yi = _bIm;
+        foreach (var stage in _stages)
         {
-            int halfSize = size >> 1, step = n / size;
-            for (int start = 0; start < n; start += size)
+            bool vectorised = Vector256.IsHardwareAccelerated && (stage.Stride >= 8 || (stage.Stride == 4 && stage.Length % 8 == 0));
+            if (vectorised) Radix4Vector(stage, xr, xi, yr, yi);
+            else Radix4Scalar(stage, xr, xi, yr, yi);
+            (xr, yr) = (yr, xr);
+            (xi, yi) = (yi, xi);
+        }
+        if (_finalRadix2)
+        {
+            int s = _half / 2;
+            for (int q = 0; q < s; q++)
             {
-                for (int j = 0, t = 0; j < halfSize; j++, t += step)
+                float ar = xr[q], ai = xi[q], br = xr[q + s], bi = xi[q + s];
+                yr[q] = ar + br; yi[q] = ai + bi;
+                yr[q + s] = ar - br; yi[q + s] = ai - bi;
+            }
+            (xr, yr) = (yr, xr);
+            (xi, yi) = (yi, xi);
+        }
+        return (xr, xi);
+    }
+
+    static void Radix4Scalar(Stage st, float[] xr, float[] xi, float[] yr, float[] yi)
+    {
+        int n1 = st.Length / 4, s = st.Stride;
+        for (int p = 0; p < n1; p++)
+        {
+            float w1r = st.W1Re[p], w1i = st.W1Im[p], w2r = st.W2Re[p], w2i = st.W2Im[p], w3r = st.W3Re[p], w3i = st.W3Im[p];
+            int ia = s * p, ib = s * (p + n1), ic = s * (p + 2 * n1), id = s * (p + 3 * n1), o = s * 4 * p;
+            for (int q = 0; q < s; q++)
+            {
+                float ar = xr[ia + q], ai = xi[ia + q], br = xr[ib + q], bi = xi[ib + q];
+                float cr = xr[ic + q], ci = xi[ic + q], dr = xr[id + q], di = xi[id + q];
+                float apcR = ar + cr, apcI = ai + ci, amcR = ar - cr, amcI = ai - ci;
+                float bpdR = br + dr, bpdI = bi + di;
+                float jbmdR = -(bi - di), jbmdI = br - dr; // i (b - d)
+                yr[o + q] = apcR + bpdR; yi[o + q] = apcI + bpdI;
+                float t1r = amcR - jbmdR, t1i = amcI - jbmdI;
+                yr[o + s + q] = w1r * t1r - w1i * t1i; yi[o + s + q] = w1r * t1i + w1i * t1r;
+                float t2r = apcR - bpdR, t2i = apcI - bpdI;
+                yr[o + 2 * s + q] = w2r * t2r - w2i * t2i; yi[o + 2 * s + q] = w2r * t2i + w2i * t2r;
+                float t3r = amcR + jbmdR, t3i = amcI + jbmdI;
+                yr[o + 3 * s + q] = w3r * t3r - w3i * t3i; yi[o + 3 * s + q] = w3r * t3i + w3i * t3r;
+            }
+        }
+    }
+
+    /// <summary>The radix-4 pass on 8-lane vectors along the stride. A stride of 4 takes two values of p per
+    /// vector (lanes 0-3 and 4-7), whose outputs are 16 floats apart and stored as two halves.</summary>
+    static unsafe void Radix4Vector(Stage st, float[] xr, float[] xi, float[] yr, float[] yi)
+    {
+        int n1 = st.Length / 4, s = st.Stride;
+        bool pairs = s == 4;
+        fixed (float* pxr = xr, pxi = xi, pyr = yr, pyi = yi)
+        {
+            for (int p = 0; p < n1; p += pairs ? 2 : 1)
+            {
+                var w1r = Twiddle(st.W1Re, p, pairs); var w1i = Twiddle(st.W1Im, p, pairs);
+                var w2r = Twiddle(st.W2Re, p, pairs); var w2i = Twiddle(st.W2Im, p, pairs);
+                var w3r = Twiddle(st.W3Re, p, pairs); var w3i = Twiddle(st.W3Im, p, pairs);
+                int ia = s * p, ib = s * (p + n1), ic = s * (p + 2 * n1), id = s * (p + 3 * n1), o = s * 4 * p;
+                for (int q = 0; q < (pairs ? 4 : s); q += 8)
                 {
-                    int p = start + j, q = p + halfSize;
-                    float wr = _cos[t], wi = _sin[t];
-                    float tr = re[q] * wr - im[q] * wi;
-                    float ti = re[q] * wi + im[q] * wr;
-                    re[q] = re[p] - tr; im[q] = im[p] - ti;
-                    re[p] += tr; im[p] += ti;
+                    var ar = Vector256.Load(pxr + ia + q); var ai = Vector256.Load(pxi + ia + q);
+                    var br = Vector256.Load(pxr + ib + q); var bi = Vector256.Load(pxi + ib + q);
+                    var cr = Vector256.Load(pxr + ic + q); var ci = Vector256.Load(pxi + ic + q);
+                    var dr = Vector256.Load(pxr + id + q); var di = Vector256.Load(pxi + id + q);
+                    var apcR = ar + cr; var apcI = ai + ci; var amcR = ar - cr; var amcI = ai - ci;
+                    var bpdR = br + dr; var bpdI = bi + di;
+                    var jbmdR = di - bi; var jbmdI = br - dr;
+                    var t1r = amcR - jbmdR; var t1i = amcI - jbmdI;
+                    var t2r = apcR - bpdR; var t2i = apcI - bpdI;
+                    var t3r = amcR + jbmdR; var t3i = amcI + jbmdI;
+                    Store(apcR + bpdR, pyr + o + q, pairs); Store(apcI + bpdI, pyi + o + q, pairs);
+                    Store(w1r * t1r - w1i * t1i, pyr + o + s + q, pairs); Store(w1r * t1i + w1i * t1r, pyi + o + s + q, pairs);
+                    Store(w2r * t2r - w2i * t2i, pyr + o + 2 * s + q, pairs); Store(w2r * t2i + w2i * t2r, pyi + o + 2 * s + q, pairs);
+                    Store(w3r * t3r - w3i * t3i, pyr + o + 3 * s + q, pairs); Store(w3r * t3i + w3i * t3r, pyi + o + 3 * s + q, pairs);
                 }
             }
         }
+    }
+
+    static Vector256<float> Twiddle(float[] w, int p, bool pairs) =>
+        pairs ? Vector256.Create(Vector128.Create(w[p]), Vector128.Create(w[p + 1])) : Vector256.Create(w[p]);
+
+    /// <summary>Stores 8 lanes; in pair mode the upper 4 belong to p+1, whose outputs start 16 floats later.</summary>
+    static unsafe void Store(Vector256<float> v, float* at, bool pairs)
+    {
+        if (!pairs) { v.Store(at); return; }
+        v.GetLower().Store(at);
+        v.GetUpper().Store(at + 16);
     }
 }

@@ -25,6 +25,21 @@ public static class VectorMath
         return sum;
     }
 
+    /// <summary>destination[i] = a[i] * b[i] over the length of <paramref name="a"/>.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
+    {
+        int n = a.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var va = MemoryMarshal.Cast<float, Vector<float>>(a);
+            var vb = MemoryMarshal.Cast<float, Vector<float>>(b[..n]);
+            var vd = MemoryMarshal.Cast<float, Vector<float>>(destination[..n]);
+            for (int v = 0; v < va.Length; v++) vd[v] = va[v] * vb[v];
+            i = va.Length * Vector<float>.Count;
+        }
+        for (; i < n; i++) destination[i] = a[i] * b[i];
+    }
+
     /// <summary>Largest value (negative infinity when empty).</summary>
     public static float Max(ReadOnlySpan<float> a)
     {

@@ -3,7 +3,9 @@ namespace Genre.Reports;
 /// <summary>Writes files so that readers see either the old file or the whole new one, never half of it.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="durable">Also flush to the disk before the rename (survives power loss; costs an fsync).
+    /// Caches that can be recomputed pass false.</param>
+    public static void Write(string path, Action<Stream> write, bool durable = true)
     {
         string full = Path.GetFullPath(path);
         string? dir = Path.GetDirectoryName(full);
@@ -14,7 +16,7 @@ public static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
             File.Move(temp, full, overwrite: true);
         }
