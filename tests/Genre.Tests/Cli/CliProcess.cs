@@ -19,12 +19,14 @@ static class CliProcess
         return Process.Start(info)!;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(3), args);
+
+    public static Result Run(TimeSpan timeout, params string[] args)
     {
         using var p = Start(args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); throw new TimeoutException($"genre {string.Join(' ', args)} did not finish"); }
+        if (!p.WaitForExit(timeout)) { p.Kill(true); throw new TimeoutException($"genre {string.Join(' ', args)} did not finish"); }
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 }
