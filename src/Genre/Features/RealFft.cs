@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Genre.Features;
 
@@ -84,6 +85,7 @@ public sealed class RealFft
         {
             bool vectorised = Vector256.IsHardwareAccelerated && (stage.Stride >= 8 || (stage.Stride == 4 && stage.Length % 8 == 0));
             if (vectorised) Radix4Vector(stage, xr, xi, yr, yi);
+            else if (stage.Stride == 1 && stage.Length % 32 == 0 && Avx.IsSupported) Radix4FirstAvx(stage, xr, xi, yr, yi);
             else Radix4Scalar(stage, xr, xi, yr, yi);
             (xr, yr) = (yr, xr);
             (xi, yi) = (yi, xi);
@@ -161,6 +163,52 @@ public sealed class RealFft
                 }
             }
         }
+    }
+
+    /// <summary>The first pass (stride 1) on 8 values of p at once: loads are contiguous in p, and the four
+    /// outputs of each p (y[4p..4p+3]) are interleaved by a 4x8 transpose before 32 contiguous floats are stored.</summary>
+    static unsafe void Radix4FirstAvx(Stage st, float[] xr, float[] xi, float[] yr, float[] yi)
+    {
+        int n1 = st.Length / 4;
+        fixed (float* pxr = xr, pxi = xi, pyr = yr, pyi = yi)
+        fixed (float* w1r = st.W1Re, w1i = st.W1Im, w2r = st.W2Re, w2i = st.W2Im, w3r = st.W3Re, w3i = st.W3Im)
+        {
+            for (int p = 0; p < n1; p += 8)
+            {
+                var ar = Avx.LoadVector256(pxr + p); var ai = Avx.LoadVector256(pxi + p);
+                var br = Avx.LoadVector256(pxr + p + n1); var bi = Avx.LoadVector256(pxi + p + n1);
+                var cr = Avx.LoadVector256(pxr + p + 2 * n1); var ci = Avx.LoadVector256(pxi + p + 2 * n1);
+                var dr = Avx.LoadVector256(pxr + p + 3 * n1); var di = Avx.LoadVector256(pxi + p + 3 * n1);
+                var apcR = ar + cr; var apcI = ai + ci; var amcR = ar - cr; var amcI = ai - ci;
+                var bpdR = br + dr; var bpdI = bi + di;
+                var jbmdR = di - bi; var jbmdI = br - dr;
+                var t1r = amcR - jbmdR; var t1i = amcI - jbmdI;
+                var t2r = apcR - bpdR; var t2i = apcI - bpdI;
+                var t3r = amcR + jbmdR; var t3i = amcI + jbmdI;
+                var v1r = Avx.LoadVector256(w1r + p); var v1i = Avx.LoadVector256(w1i + p);
+                var v2r = Avx.LoadVector256(w2r + p); var v2i = Avx.LoadVector256(w2i + p);
+                var v3r = Avx.LoadVector256(w3r + p); var v3i = Avx.LoadVector256(w3i + p);
+                StoreInterleaved(pyr + 4 * p, apcR + bpdR, v1r * t1r - v1i * t1i, v2r * t2r - v2i * t2i, v3r * t3r - v3i * t3i);
+                StoreInterleaved(pyi + 4 * p, apcI + bpdI, v1r * t1i + v1i * t1r, v2r * t2i + v2i * t2r, v3r * t3i + v3i * t3r);
+            }
+        }
+    }
+
+    /// <summary>Stores out[4j + k] = rk[j] for j = 0..7, k = 0..3 (a 4x8 transpose).</summary>
+    static unsafe void StoreInterleaved(float* output, Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3)
+    {
+        var t0 = Avx.UnpackLow(r0, r1).AsDouble();  // r0_0 r1_0 r0_1 r1_1 | r0_4 r1_4 r0_5 r1_5
+        var t1 = Avx.UnpackHigh(r0, r1).AsDouble(); // r0_2 r1_2 r0_3 r1_3 | r0_6 r1_6 r0_7 r1_7
+        var t2 = Avx.UnpackLow(r2, r3).AsDouble();
+        var t3 = Avx.UnpackHigh(r2, r3).AsDouble();
+        var u0 = Avx.UnpackLow(t0, t2).AsSingle();  // j=0 | j=4
+        var u1 = Avx.UnpackHigh(t0, t2).AsSingle(); // j=1 | j=5
+        var u2 = Avx.UnpackLow(t1, t3).AsSingle();  // j=2 | j=6
+        var u3 = Avx.UnpackHigh(t1, t3).AsSingle(); // j=3 | j=7
+        Avx.Store(output, Avx.Permute2x128(u0, u1, 0x20));
+        Avx.Store(output + 8, Avx.Permute2x128(u2, u3, 0x20));
+        Avx.Store(output + 16, Avx.Permute2x128(u0, u1, 0x31));
+        Avx.Store(output + 24, Avx.Permute2x128(u2, u3, 0x31));
     }
 
     static Vector256<float> Twiddle(float[] w, int p, bool pairs) =>
