@@ -16,5 +16,6 @@ public static class GenreCli
         EvaluateCommand.Create(),
         PredictCommand.Create(),
         SummaryCommand.Create(),
+        ServeCommand.Create(),
     };
 }

@@ -44,18 +44,8 @@ public abstract class PredictionWriter(TextWriter output, IReadOnlyList<string> 
     sealed class JsonWriter(TextWriter o, IReadOnlyList<string> g, int t, bool tl) : PredictionWriter(o, g, t, tl)
     {
         static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-        public override void Song(SongPrediction p)
-        {
-            var obj = new Dictionary<string, object?>
-            {
-                ["file"] = p.File, ["genre"] = p.Genre, ["probability"] = Math.Round(p.Probability, 6),
-                ["top"] = p.Top(TopN).Select(kv => kv.Key).ToArray(),
-                ["probabilities"] = Genres.ToDictionary(x => x, x => Math.Round(p.Probabilities[x], 6)),
-                ["vote_genre"] = p.VoteGenre, ["chunks"] = p.Chunks, ["seconds"] = Math.Round(p.Seconds, 3),
-            };
-            if (Timeline) obj["timeline"] = p.Timeline.Select(c => new { start = c.Start, end = Math.Round(c.End, 3), genre = c.Genre, probability = Math.Round(c.Probability, 6) }).ToArray();
-            Output.WriteLine(JsonSerializer.Serialize(obj, Options));
-        }
+        public override void Song(SongPrediction p) =>
+            Output.WriteLine(JsonSerializer.Serialize(PredictionJson.ToDictionary(p, Genres, TopN, Timeline), Options));
         public override void Failure(string file, string error) => Output.WriteLine(JsonSerializer.Serialize(new { file, error }));
     }
 
