@@ -34,28 +34,36 @@ public static class PredictCommand
         var writer = PredictionWriter.Create(format, Console.Out, model.Config.Genres, top, timeline);
         var files = DatasetScanner.AudioFiles(paths).ToList();
         if (files.Count == 0) throw new GenreException($"no audio files found in {string.Join(", ", paths)}");
-        int failed = 0;
+        int failed = 0, done = 0;
         var gate = new object();
         writer.Begin();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = Interrupt.Token };
-        try
+        // A progress bar on standard error for folders, unless results and bar would share one terminal.
+        bool showProgress = files.Count > 1 && (Console.IsOutputRedirected || !Ui.Interactive);
+        Ui.WithProgress(bar =>
         {
-            Parallel.ForEach(files, options, file =>
+            var progress = showProgress ? bar("classifying songs", files.Count) : null;
+            try
             {
-                SongPrediction? prediction = null;
-                string? error = null;
-                try { prediction = predictor.Predict(file, Interrupt.Token); }
-                catch (GenreException e) { error = e.Message; }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { error = $"{file}: {e.Message}"; }
-                lock (gate)
+                Parallel.ForEach(files, options, file =>
                 {
-                    if (prediction is not null) writer.Song(prediction);
-                    else { writer.Failure(file, error!); failed++; }
-                    Console.Out.Flush();
-                }
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException)) { throw new OperationCanceledException(); }
+                    SongPrediction? prediction = null;
+                    string? error = null;
+                    try { prediction = predictor.Predict(file, Interrupt.Token); }
+                    catch (GenreException e) { error = e.Message; }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { error = $"{file}: {e.Message}"; }
+                    lock (gate)
+                    {
+                        if (prediction is not null) writer.Song(prediction);
+                        else { writer.Failure(file, error!); failed++; }
+                        Console.Out.Flush();
+                        progress?.Report(new SongProgress(++done, files.Count, file, false));
+                    }
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException)) { throw new OperationCanceledException(); }
+            return 0;
+        });
         writer.End();
         if (failed > 0) Ui.Warn($"{failed} of {files.Count} file(s) could not be classified");
         return failed > 0 ? ExitCode.SomeFilesFailed : ExitCode.Ok;

@@ -88,15 +88,17 @@ public class CommandLineTests(TinyData data) : IClassFixture<TinyData>
         File.Copy(data.Dataset.Songs[0].Path, Path.Combine(folder, "good one.wav"));
         File.WriteAllText(Path.Combine(folder, "notes.wav"), "not audio");
         using (var s = File.Create(Path.Combine(folder, "silence.wav"))) Genre.Audio.WavDecoder.Write(s, new float[22050 * 3], 1, 22050);
+        using (var s = File.Create(Path.Combine(folder, "short.wav"))) Genre.Audio.WavDecoder.Write(s, Signals.Sine(440, 0.5, 22050), 1, 22050);
         var json = CliProcess.Run("predict", "--model", model, "--format", "json", folder);
         Assert.Equal(1, json.ExitCode); // some files failed
         var lines = json.Out.Trim().Split('\n').Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(3, lines.Count);
+        Assert.Equal(4, lines.Count);
         var good = lines.Single(l => l.GetProperty("file").GetString()!.EndsWith("good one.wav"));
         Assert.Contains(good.GetProperty("genre").GetString(), data.Dataset.Genres);
         Assert.Equal(3, good.GetProperty("probabilities").EnumerateObject().Count());
         Assert.Contains("not a WAV file", lines.Single(l => l.GetProperty("file").GetString()!.EndsWith("notes.wav")).GetProperty("error").GetString());
         Assert.Contains("silent", lines.Single(l => l.GetProperty("file").GetString()!.EndsWith("silence.wav")).GetProperty("error").GetString());
+        Assert.Contains("too short", lines.Single(l => l.GetProperty("file").GetString()!.EndsWith("short.wav")).GetProperty("error").GetString());
 
         var csv = CliProcess.Run("predict", "--model", model, "--format", "csv", Path.Combine(folder, "good one.wav"));
         Assert.Equal(0, csv.ExitCode);

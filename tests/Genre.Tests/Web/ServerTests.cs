@@ -83,6 +83,8 @@ public class ServerTests(ServerFixture server) : IClassFixture<ServerFixture>
         Assert.Equal(4, root.GetProperty("timeline").GetArrayLength());
         Assert.StartsWith("data:image/png;base64,", root.GetProperty("spectrogram").GetString());
         foreach (var key in new[] { "probability", "probabilities", "chunks", "seconds" }) Assert.True(root.TryGetProperty(key, out _), key);
+        // nothing uploaded is kept on disk after the answer (only this class uploads, and its tests run one at a time)
+        Assert.Empty(Directory.EnumerateDirectories(Path.GetTempPath(), "genre-upload-*"));
     }
 
     [Fact]
