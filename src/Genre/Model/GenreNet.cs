@@ -14,12 +14,15 @@ namespace Genre.Model;
 public sealed class GenreNet : Module<Tensor, Tensor>
 {
     readonly Sequential layers;
+    readonly Generator _random;
 
     public Architecture Architecture { get; }
 
-    public GenreNet(Architecture architecture) : base(TorchRuntime.Ready($"GenreNet_{architecture.Name}"))
+    /// <param name="seed">Seeds this network's own random generator: initial weights and dropout masks.</param>
+    public GenreNet(Architecture architecture, long seed = 0) : base(TorchRuntime.Ready($"GenreNet_{architecture.Name}"))
     {
         Architecture = architecture;
+        _random = new Generator((ulong)seed);
         var modules = new List<(string, Module<Tensor, Tensor>)>();
         long inChannels = 1;
         var shapes = architecture.Shapes();
@@ -33,7 +36,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
                     modules.Add((c.Name + "_relu", ReLU()));
                     break;
                 case MaxPoolSpec p: modules.Add((p.Name, MaxPool2d(2))); break;
-                case DropoutSpec d: modules.Add((d.Name, Dropout(d.Rate))); break;
+                case DropoutSpec d: modules.Add((d.Name, new SeededDropout(d.Name, d.Rate, _random))); break;
                 case FlattenSpec f: modules.Add((f.Name, Flatten())); break;
                 case DenseSpec d:
                     modules.Add((d.Name, Linear(inChannels, d.Units)));
@@ -47,15 +50,22 @@ public sealed class GenreNet : Module<Tensor, Tensor>
         InitialiseLikeKeras();
     }
 
+    /// <summary>Glorot-uniform kernels (limit sqrt(6 / (fan_in + fan_out))) and zero biases, from this network's generator.</summary>
     void InitialiseLikeKeras()
     {
         using var _ = no_grad();
         foreach (var (name, p) in named_parameters())
         {
-            if (name.EndsWith(".weight", StringComparison.Ordinal)) init.xavier_uniform_(p);
-            else init.zeros_(p);
+            if (!name.EndsWith(".weight", StringComparison.Ordinal)) { p.zero_(); continue; }
+            long receptive = p.shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+            double limit = Math.Sqrt(6.0 / (p.shape[1] * receptive + p.shape[0] * receptive));
+            using var u = rand(p.shape, generator: _random);
+            p.copy_(u.mul_(2 * limit).sub_(limit));
         }
     }
+
+    /// <summary>Restarts the dropout masks' random sequence (the trainer does this every epoch).</summary>
+    public void Reseed(long seed) => _random.manual_seed(seed);
 
     public override Tensor forward(Tensor input) => layers.call(input);
 

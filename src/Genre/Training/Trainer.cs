@@ -40,8 +40,7 @@ public sealed class Trainer
         Directory.CreateDirectory(modelDir);
         SplitRecord.Save(Path.Combine(modelDir, ModelStore.SplitFile), set, split);
         config.Save(Path.Combine(modelDir, ModelStore.ConfigFile));
-        manual_seed(options.Seed);
-        using var net = new GenreNet(config.BuildArchitecture());
+        using var net = new GenreNet(config.BuildArchitecture(), options.Seed);
         return Run(set, split, config, options, net, new History(), 0, modelDir, batchProgress, epochProgress, cancel, optimizerState: null);
     }
 
@@ -88,7 +87,7 @@ public sealed class Trainer
         for (int epoch = epochsDone + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            manual_seed(options.Seed * 10_007L + epoch);
+            net.Reseed(options.Seed * 10_007L + epoch);
             var order = split.TrainChunks.ToArray();
             new Random(options.Seed * 7919 + epoch).Shuffle(order);
             net.train();

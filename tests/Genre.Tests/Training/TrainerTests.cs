@@ -59,6 +59,21 @@ public class TrainerTests(TinyData data) : IClassFixture<TinyData>
     }
 
     [Fact]
+    public void Runs_in_parallel_in_one_process_stay_reproducible()
+    {
+        // Each network draws its initial weights and dropout masks from its own generator,
+        // so concurrent runs (and any other use of libtorch's global generator) cannot disturb it.
+        var dirs = new[] { data.NewDir("p1"), data.NewDir("p2") };
+        Parallel.ForEach(dirs, new ParallelOptions { MaxDegreeOfParallelism = 2 }, dir =>
+        {
+            TorchSharp.torch.rand(1000).Dispose(); // someone else drawing from the global generator
+            Trainer.Train(data.Set, Small with { Epochs = 1 }, dir);
+        });
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dirs[0], "checkpoint", "weights.safetensors")),
+                     File.ReadAllBytes(Path.Combine(dirs[1], "checkpoint", "weights.safetensors")));
+    }
+
+    [Fact]
     public void Cancelling_keeps_the_finished_epochs()
     {
         string dir = data.NewDir("stopped");
