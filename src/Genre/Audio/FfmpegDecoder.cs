@@ -39,7 +39,7 @@ public static class FfmpegDecoder
         var process = Process.Start(info) ?? throw new AudioFormatException($"{path}: could not start ffmpeg");
         process.StandardInput.Close();
         var errors = process.StandardError.ReadToEndAsync();
-        var output = new ProcessOutputStream(process, errors, path);
+        var output = new ProcessOutputStream(process, errors);
         try { return WavDecoder.Open(output, path); }
         catch (AudioFormatException)
         {
@@ -56,7 +56,7 @@ public static class FfmpegDecoder
     }
 
     /// <summary>ffmpeg's stdout; disposing it kills a process still running (e.g. on cancellation).</summary>
-    sealed class ProcessOutputStream(Process process, Task<string> errors, string path) : Stream
+    sealed class ProcessOutputStream(Process process, Task<string> errors) : Stream
     {
         readonly Stream _inner = process.StandardOutput.BaseStream;
         public string ErrorText()
@@ -82,7 +82,6 @@ public static class FfmpegDecoder
                 try { if (!process.HasExited) process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 _inner.Dispose();
                 process.Dispose();
-                _ = path;
             }
             base.Dispose(disposing);
         }

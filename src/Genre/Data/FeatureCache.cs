@@ -71,6 +71,7 @@ public static class FeatureCache
         double audioSeconds = 0;
         var lastSave = Stopwatch.StartNew();
         var saveGate = new object();
+        Index? final = null;
         try
         {
             ParallelFeatures.ForEachSong(todo, settings, threads, cancel, (song, images) =>
@@ -92,9 +93,10 @@ public static class FeatureCache
         }
         finally
         {
-            SaveIndex(cacheDir, Snapshot()); // also on Ctrl+C: what finished is kept
+            final = Snapshot();
+            SaveIndex(cacheDir, final); // also on Ctrl+C: what finished is kept
         }
-        return new PrepareResult(Snapshot(), todo.Count - failures.Count, reused, clock.Elapsed, audioSeconds);
+        return new PrepareResult(final, todo.Count - failures.Count, reused, clock.Elapsed, audioSeconds);
     }
 
     static readonly JsonSerializerOptions Json = Model.ModelConfig.Json;

@@ -19,8 +19,6 @@ public static class Chunker
         return (int)count;
     }
 
-    public static int Count(long length, FeatureSettings s) => Count(length, s.ChunkLength, s.HopBetweenChunks);
-
     /// <summary>Cuts a whole signal (tests and small files; <see cref="ChunkReader"/> streams).</summary>
     public static float[][] Split(ReadOnlySpan<float> signal, int chunk, int hop)
     {

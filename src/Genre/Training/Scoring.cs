@@ -39,6 +39,10 @@ public static class Scoring
         return best;
     }
 
+    /// <summary>Chunk-level accuracy: each chunk's label against the arg-max of its probabilities.</summary>
+    public static double ChunkAccuracy(FeatureSet set, IReadOnlyList<int> chunks, float[][] probabilities) =>
+        chunks.Count == 0 ? double.NaN : chunks.Select((c, i) => ArgMax(probabilities[i]) == set.Label(c) ? 1.0 : 0).Average();
+
     /// <summary>Song-level accuracy: each song's label against the arg-max of the mean of its chunk probabilities.</summary>
     public static double SongAccuracy(FeatureSet set, IReadOnlyList<int> chunks, float[][] probabilities)
     {

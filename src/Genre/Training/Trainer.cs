@@ -117,7 +117,7 @@ public sealed class Trainer
             }
 
             var scores = Scoring.Score(net, set, split.ValidationChunks, config.Normalization, Math.Max(bs, 64), cancel);
-            double valAcc = split.ValidationChunks.Select((c, i) => Scoring.ArgMax(scores.Probabilities[i]) == set.Label(c) ? 1.0 : 0).Average();
+            double valAcc = Scoring.ChunkAccuracy(set, split.ValidationChunks, scores.Probabilities);
             double songAcc = Scoring.SongAccuracy(set, split.ValidationChunks, scores.Probabilities);
             bool isBest = valAcc > bestVal;
             var report = new EpochReport(epoch, options.Epochs, lossSum / seen, (double)correct / seen, scores.MeanLoss, valAcc, songAcc,

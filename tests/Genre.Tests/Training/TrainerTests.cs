@@ -40,7 +40,7 @@ public class TrainerTests(TinyData data) : IClassFixture<TinyData>
         var pa = Scoring.Score(a.Network, data.Set, split.ValidationChunks, a.Config.Normalization);
         var pb = Scoring.Score(b.Network, data.Set, split.ValidationChunks, b.Config.Normalization);
         Assert.Equal(pa.Probabilities.SelectMany(p => p), pb.Probabilities.SelectMany(p => p));
-        double accuracy = split.ValidationChunks.Select((c, i) => Scoring.ArgMax(pa.Probabilities[i]) == data.Set.Label(c) ? 1.0 : 0).Average();
+        double accuracy = Scoring.ChunkAccuracy(data.Set, split.ValidationChunks, pa.Probabilities);
         Assert.Equal(result.History.ValAccuracy[result.BestEpoch - 1], accuracy);
         Assert.Equal(result.BestEpoch, a.Config.BestEpoch);
     }
