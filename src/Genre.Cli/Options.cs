@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Genre.Features;
+using Genre.Model;
 
 namespace Genre.Cli;
 
@@ -10,6 +11,26 @@ public static class SharedOptions
     {
         r.AddError(message);
         return default;
+    }
+
+    public static Option<string> Precision()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "Network arithmetic: auto (bf16 where the processor has native bfloat16, else fp32), fp32 or bf16",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong([.. PrecisionChoice.Names]);
+        return option;
+    }
+
+    /// <summary>Resolves --precision for this processor and says on stderr what was picked
+    /// (call it once the command's other inputs are known to be good, so that errors stay one line).</summary>
+    public static Precision ResolvePrecision(string choice)
+    {
+        var picked = PrecisionChoice.Resolve(choice);
+        Ui.Info(PrecisionChoice.Describe(choice, picked));
+        return picked;
     }
 
     public static Option<string?> Data() => new("--data") { Description = "Data folder: one sub-folder of audio files per genre (GTZAN and Kaggle layouts work)" };

@@ -15,14 +15,15 @@ public static class DemoCommand
         var output = new Option<string>("--out") { Description = "Working folder (data/, cache/, model/)", DefaultValueFactory = _ => "demo" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => DefaultEpochs };
         var clips = new Option<int>("--clips") { Description = "Clips per genre", DefaultValueFactory = _ => 20 };
-        var cmd = new Command("demo", "Run the whole job on a synthetic data set: synth, prepare, train (compact), evaluate, plot, predict") { output, epochs, clips };
-        cmd.SetAction(r => Run(r.GetValue(output)!, r.GetValue(epochs), r.GetValue(clips)));
+        var precision = SharedOptions.Precision();
+        var cmd = new Command("demo", "Run the whole job on a synthetic data set: synth, prepare, train (compact), evaluate, plot, predict") { output, epochs, clips, precision };
+        cmd.SetAction(r => Run(r.GetValue(output)!, r.GetValue(epochs), r.GetValue(clips), r.GetValue(precision)!));
         return cmd;
     }
 
     const int DefaultEpochs = 8;
 
-    static int Run(string dir, int epochs, int clips)
+    static int Run(string dir, int epochs, int clips, string precision)
     {
         var clock = Stopwatch.StartNew();
         string data = Path.Combine(dir, "data"), cache = Path.Combine(dir, "cache"), model = Path.Combine(dir, "model");
@@ -33,15 +34,15 @@ public static class DemoCommand
         Step(3, "train the compact network (split by song)");
         var set = DataLoading.Load(null, cache, FeatureSettings.Default);
         if (Directory.Exists(model)) Directory.Delete(model, recursive: true);
-        var result = TrainCommand.Run(set, new TrainingOptions { Architecture = "compact", Epochs = epochs, LearningRate = 1e-3 }, model, resume: false, epochsOverride: null);
+        var result = TrainCommand.Run(set, new TrainingOptions { Architecture = "compact", Epochs = epochs, LearningRate = 1e-3, Precision = SharedOptions.ResolvePrecision(precision) }, model, resume: false, epochsOverride: null);
         if (result.Stopped) return ExitCode.Interrupted;
         Step(4, "evaluate");
-        EvaluateCommand.Run(model, null, cache, Path.Combine(model, "evaluation.json"));
+        EvaluateCommand.Run(model, null, cache, Path.Combine(model, "evaluation.json"), precision);
         Step(5, "predict a song it has never heard");
         string song = Path.Combine(dir, "new-song-jazz.wav");
         var samples = Synth.Clip("jazz", 30, 22050, seed: 20261127);
         Reports.AtomicFile.Write(song, s => Audio.WavDecoder.Write(s, samples, 1, 22050));
-        int code = PredictCommand.Run(model, [song], 3, "table", timeline: false);
+        int code = PredictCommand.Run(model, [song], 3, "table", timeline: false, precision);
         Ui.Info($"demo finished in {clock.Elapsed.TotalSeconds:F0} s; the model is in {model} (try ./genre predict --model {model} YOUR_SONG.mp3)");
         return code;
     }

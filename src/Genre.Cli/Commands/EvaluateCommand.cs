@@ -16,18 +16,19 @@ public static class EvaluateCommand
         var data = SharedOptions.Data();
         var cache = SharedOptions.Cache();
         var json = new Option<string?>("--json") { Description = "Also write the whole evaluation as JSON to this file" };
-        var cmd = new Command("evaluate", "Loss, accuracy, song-level accuracy, confusion matrix and per-genre scores of a model") { model, data, cache, json };
+        var precision = SharedOptions.Precision();
+        var cmd = new Command("evaluate", "Loss, accuracy, song-level accuracy, confusion matrix and per-genre scores of a model") { model, data, cache, json, precision };
         cmd.SetAction(r =>
         {
-            Run(r.GetValue(model)!, r.GetValue(data), r.GetValue(cache), r.GetValue(json));
+            Run(r.GetValue(model)!, r.GetValue(data), r.GetValue(cache), r.GetValue(json), r.GetValue(precision)!);
             return ExitCode.Ok;
         });
         return cmd;
     }
 
-    public static EvaluationResult Run(string modelDir, string? data, string? cache, string? jsonPath)
+    public static EvaluationResult Run(string modelDir, string? data, string? cache, string? jsonPath, string precision)
     {
-        using var model = ModelStore.Load(modelDir);
+        using var model = PredictCommand.LoadModel(modelDir, precision);
         var split = SplitRecord.Load(Path.Combine(modelDir, ModelStore.SplitFile));
         var set = DataLoading.Load(data, cache, model.Config.Features);
         var result = Evaluator.Evaluate(model, set, split, Interrupt.Token);

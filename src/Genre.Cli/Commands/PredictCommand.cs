@@ -15,21 +15,22 @@ public static class PredictCommand
         var format = new Option<string>("--format") { Description = "table (default), json (one object per line) or csv", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
         var timeline = new Option<bool>("--timeline") { Description = "Also show the genre of every chunk with its time span" };
-        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline };
+        var precision = SharedOptions.Precision();
+        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline, precision };
         cmd.SetAction(r =>
         {
             int n = r.GetValue(top);
             if (n < 1) throw new UsageException($"--top {n} must be at least 1");
-            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline));
+            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline), r.GetValue(precision)!);
         });
         return cmd;
     }
 
-    public static int Run(string modelDir, IReadOnlyList<string> paths, int top, string format, bool timeline)
+    public static int Run(string modelDir, IReadOnlyList<string> paths, int top, string format, bool timeline, string precision)
     {
         foreach (var p in paths)
             if (!File.Exists(p) && !Directory.Exists(p)) throw new GenreException($"{p}: no such file or folder");
-        using var model = LoadModel(modelDir);
+        using var model = LoadModel(modelDir, precision);
         var predictor = new Predictor(model);
         var writer = PredictionWriter.Create(format, Console.Out, model.Config.Genres, top, timeline);
         var files = DatasetScanner.AudioFiles(paths).ToList();
@@ -69,10 +70,13 @@ public static class PredictCommand
         return failed > 0 ? ExitCode.SomeFilesFailed : ExitCode.Ok;
     }
 
-    public static TrainedModel LoadModel(string modelDir)
+    /// <param name="precision">The --precision choice: auto, fp32 or bf16.</param>
+    public static TrainedModel LoadModel(string modelDir, string precision)
     {
         if (!Directory.Exists(modelDir))
             throw new GenreException($"{modelDir}: no model there; make one with ./genre demo (a small model on synthetic data) or ./genre train --data DIR --out {modelDir}");
-        return ModelStore.Load(modelDir);
+        var model = ModelStore.Load(modelDir, PrecisionChoice.Resolve(precision));
+        Ui.Info(PrecisionChoice.Describe(precision, model.Network.Precision));
+        return model;
     }
 }

@@ -24,8 +24,9 @@ public static class TrainCommand
         var split = new Option<string>("--split") { Description = "songs (honest: no song on both sides) or chunks (the tutorial's leaky split)", DefaultValueFactory = _ => "songs" };
         split.AcceptOnlyFromAmong("songs", "chunks");
         var scale = SharedOptions.Scale();
+        var precision = SharedOptions.Precision();
         var cmd = new Command("train", "Train the genre CNN and save it with its history and plots")
-            { data, cache, output, resume, arch, epochs, batch, lr, val, seed, split, scale };
+            { data, cache, output, resume, arch, epochs, batch, lr, val, seed, split, scale, precision };
         cmd.SetAction(r =>
         {
             var options = new TrainingOptions
@@ -39,6 +40,7 @@ public static class TrainCommand
             var problems = options.Problems();
             if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
             var set = DataLoading.Load(r.GetValue(data), r.GetValue(cache), FeatureSettings.Default with { Scale = r.GetValue(scale) });
+            options = options with { Precision = SharedOptions.ResolvePrecision(r.GetValue(precision)!) };
             var result = resumeDir is not null
                 ? Run(set, options, resumeDir, resume: true, epochsOverride: r.GetValue(epochs))
                 : Run(set, options, outDir!, resume: false, epochsOverride: null);
@@ -58,7 +60,7 @@ public static class TrainCommand
             $"epoch {e.Epoch,3}/{e.Epochs}: loss {e.Loss:F4} - accuracy {e.Accuracy:F4} - val_loss {e.ValLoss:F4} - " +
             $"val_accuracy {e.ValAccuracy:F4} - val_song_accuracy {e.ValSongAccuracy:F4} - {e.Seconds:F1} s{(e.IsBest ? " [green](best, saved)[/]" : "")}");
         Trainer.Result Train(IProgress<BatchProgress>? batches, IProgress<EpochReport> epochs) => resume
-            ? Trainer.Resume(set, modelDir, epochsOverride, batches, epochs, Interrupt.Token)
+            ? Trainer.Resume(set, modelDir, epochsOverride, options.Precision, batches, epochs, Interrupt.Token)
             : Trainer.Train(set, options, modelDir, batches, epochs, Interrupt.Token);
 
         var result = !Ui.Interactive ? Train(null, new SyncProgress<EpochReport>(PrintEpoch)) : Ui.Err.Progress()

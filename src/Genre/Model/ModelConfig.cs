@@ -38,6 +38,8 @@ public sealed record ModelConfig
     /// <summary>Share held out for validation when the model was trained (re-creates a chunk split).</summary>
     public double ValidationFraction { get; init; } = 0.2;
     public int? BestEpoch { get; init; }
+    /// <summary>Arithmetic the model was trained in (informative: the weights are float32 and run in either).</summary>
+    public Precision TrainingPrecision { get; init; } = Precision.Fp32;
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
 
     public Architecture BuildArchitecture() => Model.Architecture.Create(Architecture, Genres.Count, Features.ImageHeight, Features.ImageWidth);

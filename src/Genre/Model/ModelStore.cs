@@ -20,12 +20,13 @@ public static class ModelStore
     public const string ConfigFile = "config.json", WeightsFile = "model.safetensors", HistoryFile = "history.json",
         SplitFile = "split.json", CheckpointDir = "checkpoint";
 
-    public static TrainedModel Load(string modelDir)
+    /// <param name="precision">Arithmetic to run the network in; the stored weights are float32 either way.</param>
+    public static TrainedModel Load(string modelDir, Precision precision = Precision.Fp32)
     {
         if (!Directory.Exists(modelDir))
             throw new GenreException($"{modelDir}: model folder not found (train one with ./genre train, or run ./genre demo)");
         var config = ModelConfig.Load(Path.Combine(modelDir, ConfigFile));
-        var net = new GenreNet(config.BuildArchitecture());
+        var net = new GenreNet(config.BuildArchitecture()) { Precision = precision };
         try { LoadWeights(net, Path.Combine(modelDir, WeightsFile)); }
         catch { net.Dispose(); throw; }
         net.eval();

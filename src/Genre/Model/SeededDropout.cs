@@ -9,10 +9,20 @@ namespace Genre.Model;
 /// </summary>
 public sealed class SeededDropout(string name, double rate, Generator generator) : nn.Module<Tensor, Tensor>(name)
 {
+    /// <summary>Uniform noise laid out like the input: a channels-last activation gets a channels-last mask
+    /// (drawn as N, H, W, C and viewed as N, C, H, W), so the product stays channels-last with no copy.</summary>
+    Tensor Mask(Tensor input)
+    {
+        if (input.dim() != 4 || input.is_contiguous())
+            return rand(input.shape, dtype: input.dtype, generator: generator);
+        var s = input.shape;
+        return rand([s[0], s[2], s[3], s[1]], dtype: input.dtype, generator: generator).permute(0, 3, 1, 2);
+    }
+
     public override Tensor forward(Tensor input)
     {
         if (!training || rate <= 0) return input.alias();
-        using var keep = rand(input.shape, dtype: input.dtype, generator: generator).ge_(rate);
+        using var keep = Mask(input).ge_(rate);
         return input.mul(keep).div_(1 - rate);
     }
 }

@@ -35,17 +35,18 @@ public sealed class Trainer
         {
             Architecture = options.Architecture, Genres = set.Genres, Features = set.Settings,
             Normalization = InputNormalization.For(set.Settings), Split = options.Split.ToString().ToLowerInvariant(), Seed = options.Seed,
-            ValidationFraction = options.ValidationFraction,
+            ValidationFraction = options.ValidationFraction, TrainingPrecision = options.Precision,
         };
         Directory.CreateDirectory(modelDir);
         SplitRecord.Save(Path.Combine(modelDir, ModelStore.SplitFile), set, split);
         config.Save(Path.Combine(modelDir, ModelStore.ConfigFile));
-        using var net = new GenreNet(config.BuildArchitecture(), options.Seed);
+        using var net = new GenreNet(config.BuildArchitecture(), options.Seed) { Precision = options.Precision };
         return Run(set, split, config, options, net, new History(), 0, modelDir, batchProgress, epochProgress, cancel, optimizerState: null);
     }
 
-    /// <summary>Continues a run from MODEL_DIR's checkpoint; <paramref name="epochs"/> may extend it.</summary>
-    public static Result Resume(FeatureSet set, string modelDir, int? epochs,
+    /// <summary>Continues a run from MODEL_DIR's checkpoint; <paramref name="epochs"/> may extend it, and
+    /// <paramref name="precision"/> change it (the same precision continues bit for bit as an unbroken run).</summary>
+    public static Result Resume(FeatureSet set, string modelDir, int? epochs, Precision? precision = null,
         IProgress<BatchProgress>? batchProgress = null, IProgress<EpochReport>? epochProgress = null, CancellationToken cancel = default)
     {
         var config = ModelConfig.Load(Path.Combine(modelDir, ModelStore.ConfigFile));
@@ -58,13 +59,13 @@ public sealed class Trainer
             throw new GenreException($"{modelDir}: the model's feature settings differ from the data's; use the same cache or settings");
         if (!config.Genres.SequenceEqual(set.Genres))
             throw new GenreException($"{modelDir}: the model's genres ({string.Join(", ", config.Genres)}) differ from the data's ({string.Join(", ", set.Genres)})");
-        var options = state.Options with { Epochs = epochs ?? state.Options.Epochs };
+        var options = state.Options with { Epochs = epochs ?? state.Options.Epochs, Precision = precision ?? state.Options.Precision };
         var split = options.Split == SplitKind.Songs
             ? SongSplit.FromValidationSongs(set, SplitRecord.Load(Path.Combine(modelDir, ModelStore.SplitFile)).Validation.ToHashSet())
             : SongSplit.Split(set, options.Split, options.ValidationFraction, options.Seed);
         var history = History.Load(Path.Combine(modelDir, ModelStore.HistoryFile));
         if (history.Epochs != state.EpochsDone) throw new GenreException($"{modelDir}: history has {history.Epochs} epochs, checkpoint {state.EpochsDone}; cannot resume");
-        using var net = new GenreNet(config.BuildArchitecture());
+        using var net = new GenreNet(config.BuildArchitecture()) { Precision = options.Precision };
         ModelStore.LoadWeights(net, Path.Combine(checkpoint, CheckpointWeights));
         return Run(set, split, config, options, net, history, state.EpochsDone, modelDir, batchProgress, epochProgress, cancel,
             optimizerState: Path.Combine(checkpoint, CheckpointOptimizer));

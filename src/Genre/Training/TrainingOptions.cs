@@ -19,6 +19,8 @@ public sealed record TrainingOptions
     public int Seed { get; init; } = 42;
     /// <summary>By song (honest, default) or by chunk (the tutorial's, leaky).</summary>
     public SplitKind Split { get; init; } = SplitKind.Songs;
+    /// <summary>Arithmetic of the network during training (weights and optimiser stay float32). Default fp32.</summary>
+    public Model.Precision Precision { get; init; } = Model.Precision.Fp32;
 
     public IReadOnlyList<string> Problems()
     {
