@@ -103,6 +103,8 @@ public sealed class GenreNet : Module<Tensor, Tensor>
                 TorchSharp.Modules.Conv2d conv => nn.functional.conv2d(x, Kernel(conv.weight, bf16), Cast(conv.bias, bf16),
                     padding: [_convPadding[conv], _convPadding[conv]]),
                 TorchSharp.Modules.Linear dense => nn.functional.linear(x, Cast(dense.weight, bf16)!, Cast(dense.bias, bf16)),
+                // in place: the convolution's or dense layer's output is fresh, and ReLU's backward needs only its result
+                TorchSharp.Modules.ReLU => x.relu_(),
                 Module<Tensor, Tensor> other => other.call(x),
                 _ => throw new InvalidOperationException($"unexpected layer {module.GetName()}"),
             };

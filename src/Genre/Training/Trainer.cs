@@ -104,7 +104,7 @@ public sealed class Trainer
                 var y = batches.Labels(idx);
                 var logits = net.call(x);
                 var loss = nn.functional.cross_entropy(logits, y);
-                optimizer.zero_grad();
+                net.zero_grad(); // gradients set to none: backward writes them instead of adding to zeros
                 loss.backward();
                 optimizer.step();
                 float stepLoss = loss.item<float>();
