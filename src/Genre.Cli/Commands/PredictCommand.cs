@@ -30,6 +30,7 @@ public static class PredictCommand
     {
         foreach (var p in paths)
             if (!File.Exists(p) && !Directory.Exists(p)) throw new GenreException($"{p}: no such file or folder");
+        if (!DatasetScanner.AudioFiles(paths).Any()) throw new GenreException($"no audio files found in {string.Join(", ", paths)}");
         using var model = LoadModel(modelDir, precision);
         var predictor = new Predictor(model);
         var writer = PredictionWriter.Create(format, Console.Out, model.Config.Genres, top, timeline);

@@ -33,8 +33,8 @@ public sealed record PcmFormat(SampleEncoding Encoding, int BitsPerSample, int C
         if (!ok) throw new AudioFormatException($"{source}: {BitsPerSample}-bit {Encoding} samples are not supported; convert to 16-bit PCM (e.g. ffmpeg -i IN -c:a pcm_s16le OUT.wav)");
     }
 
-    /// <summary>Converts whole interleaved samples from <paramref name="raw"/> to floats in [-1, 1].
-    /// Non-finite float samples become 0 so that one bad sample cannot poison a spectrogram.</summary>
+    /// <summary>Converts whole interleaved samples from <paramref name="raw"/> to floats in [-1, 1]. Non-finite
+    /// float samples pass through unchanged: the feature extractor refuses the file by name (it is corrupt).</summary>
     public void Decode(ReadOnlySpan<byte> raw, Span<float> output)
     {
         if (!BigEndian && BitConverter.IsLittleEndian && DecodeCommon(raw, output)) return;
@@ -55,14 +55,12 @@ public sealed record PcmFormat(SampleEncoding Encoding, int BitsPerSample, int C
                     24 => (BigEndian ? (s[0] << 24 | s[1] << 16 | s[2] << 8) : (s[2] << 24 | s[1] << 16 | s[0] << 8)) / 2147483648f,
                     _ => (BigEndian ? BinaryPrimitives.ReadInt32BigEndian(s) : BinaryPrimitives.ReadInt32LittleEndian(s)) / 2147483648f,
                 },
-                _ => Finite(BitsPerSample == 32
+                _ => BitsPerSample == 32
                     ? (BigEndian ? BinaryPrimitives.ReadSingleBigEndian(s) : BinaryPrimitives.ReadSingleLittleEndian(s))
-                    : (float)(BigEndian ? BinaryPrimitives.ReadDoubleBigEndian(s) : BinaryPrimitives.ReadDoubleLittleEndian(s))),
+                    : (float)(BigEndian ? BinaryPrimitives.ReadDoubleBigEndian(s) : BinaryPrimitives.ReadDoubleLittleEndian(s)),
             };
         }
     }
-
-    static float Finite(float x) => float.IsFinite(x) ? x : 0f;
 
     /// <summary>Fast paths for the formats nearly every file uses: 16-bit PCM and 32-bit float, little-endian.</summary>
     bool DecodeCommon(ReadOnlySpan<byte> raw, Span<float> output)
@@ -75,8 +73,7 @@ public sealed record PcmFormat(SampleEncoding Encoding, int BitsPerSample, int C
         }
         if (Encoding == SampleEncoding.Float && BitsPerSample == 32)
         {
-            var samples = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(raw);
-            for (int i = 0; i < samples.Length; i++) output[i] = Finite(samples[i]);
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(raw).CopyTo(output);
             return true;
         }
         return false;

@@ -54,8 +54,14 @@ public sealed class FeatureExtractor
         Peak = 0;
         while (reader.Next(_chunk))
         {
+            TestHooks.Step(cancel);
             cancel.ThrowIfCancellationRequested();
-            foreach (float v in _chunk) if (Math.Abs(v) > Peak) Peak = Math.Abs(v);
+            foreach (float v in _chunk)
+            {
+                if (!float.IsFinite(v))
+                    throw new AudioFormatException($"{source}: contains NaN or infinite samples (near {reader.StartSeconds(index):F1} s); the file is corrupt");
+                if (Math.Abs(v) > Peak) Peak = Math.Abs(v);
+            }
             SamplesRead = reader.SamplesRead;
             double start = reader.StartSeconds(index);
             yield return new FeatureChunk(index, start, start + Settings.ChunkSeconds, Image(_chunk));

@@ -96,6 +96,7 @@ public sealed class Trainer
             long correct = 0, seen = 0;
             for (int b = 0; b < nBatches; b++)
             {
+                TestHooks.Step(cancel);
                 if (cancel.IsCancellationRequested)
                     return new Result(history, history.BestEpoch(), Stopped: true, modelDir);
                 using var scope = NewDisposeScope();
