@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Genre.Data;
+using Genre.Library;
 using Genre.Model;
 using Genre.Prediction;
 
@@ -16,58 +16,48 @@ public static class PredictCommand
         format.AcceptOnlyFromAmong("table", "json", "csv");
         var timeline = new Option<bool>("--timeline") { Description = "Also show the genre of every chunk with its time span" };
         var precision = SharedOptions.Precision();
-        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline, precision };
+        var results = new Option<string?>("--results") { Description = "Also append one line per song to FILE (JSON Lines, or CSV if it ends in .csv) as songs finish; a re-run skips songs already there for this model, unchanged", HelpName = "FILE" };
+        var force = new Option<bool>("--force") { Description = "With --results: classify every song again and start FILE afresh" };
+        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline, precision, results, force };
         cmd.SetAction(r =>
         {
             int n = r.GetValue(top);
             if (n < 1) throw new UsageException($"--top {n} must be at least 1");
-            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline), r.GetValue(precision)!);
+            if (r.GetValue(force) && r.GetValue(results) is null) throw new UsageException("--force needs --results FILE");
+            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline), r.GetValue(precision)!, r.GetValue(results), r.GetValue(force));
         });
         return cmd;
     }
 
-    public static int Run(string modelDir, IReadOnlyList<string> paths, int top, string format, bool timeline, string precision)
+    public static int Run(string modelDir, IReadOnlyList<string> paths, int top, string format, bool timeline, string precision,
+        string? resultsFile = null, bool force = false)
     {
-        foreach (var p in paths)
-            if (!File.Exists(p) && !Directory.Exists(p)) throw new GenreException($"{p}: no such file or folder");
-        if (!DatasetScanner.AudioFiles(paths).Any()) throw new GenreException($"no audio files found in {string.Join(", ", paths)}");
+        SongRun.CheckPaths(paths);
         using var model = LoadModel(modelDir, precision);
+        using var results = resultsFile is null ? null : ResultsLog.Open(resultsFile, ModelFingerprint.Of(modelDir, model.Network.Precision.ToString()), model.Config.Genres, force);
         var predictor = new Predictor(model);
         var writer = PredictionWriter.Create(format, Console.Out, model.Config.Genres, top, timeline);
-        var files = DatasetScanner.AudioFiles(paths).ToList();
-        if (files.Count == 0) throw new GenreException($"no audio files found in {string.Join(", ", paths)}");
-        int failed = 0, done = 0;
-        var gate = new object();
+        int failed = 0, skipped = 0;
         writer.Begin();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = Interrupt.Token };
         // A progress bar on standard error for folders, unless results and bar would share one terminal.
-        bool showProgress = files.Count > 1 && (Console.IsOutputRedirected || !Ui.Interactive);
-        Ui.WithProgress(bar =>
-        {
-            var progress = showProgress ? bar("classifying songs", files.Count) : null;
-            try
+        bool showProgress = SongRun.ManySongs(paths) && (Console.IsOutputRedirected || !Ui.Interactive);
+        int found = SongRun.Classify(predictor, paths,
+            skip: (file, stamp) => results is not null && stamp is not null && results.IsDone(file, stamp),
+            finished: (outcome, stamp) =>
             {
-                Parallel.ForEach(files, options, file =>
-                {
-                    SongPrediction? prediction = null;
-                    string? error = null;
-                    try { prediction = predictor.Predict(file, Interrupt.Token); }
-                    catch (GenreException e) { error = e.Message; }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { error = $"{file}: {e.Message}"; }
-                    lock (gate)
-                    {
-                        if (prediction is not null) writer.Song(prediction);
-                        else { writer.Failure(file, error!); failed++; }
-                        Console.Out.Flush();
-                        progress?.Report(new SongProgress(++done, files.Count, file, false));
-                    }
-                });
-            }
-            catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException)) { throw new OperationCanceledException(); }
-            return 0;
-        });
+                if (outcome.Skipped) { skipped++; return; }
+                if (outcome.Prediction is { } prediction) writer.Song(prediction);
+                else { writer.Failure(outcome.File, outcome.Error!); failed++; }
+                Console.Out.Flush();
+                if (results is null) return;
+                if (outcome.Prediction is { } p && stamp is not null) results.Song(p, stamp);
+                else results.Failure(outcome.File, outcome.Error ?? $"{outcome.File}: vanished while it was read", stamp);
+            },
+            showProgress);
         writer.End();
-        if (failed > 0) Ui.Warn($"{failed} of {files.Count} file(s) could not be classified");
+        if (results is not null)
+            Ui.Info($"{results.Path}: {found - skipped} song(s) classified, {skipped} already there for this model and unchanged");
+        if (failed > 0) Ui.Warn($"{failed} of {found} file(s) could not be classified");
         return failed > 0 ? ExitCode.SomeFilesFailed : ExitCode.Ok;
     }
 

@@ -86,13 +86,21 @@ public static class DatasetScanner
     static IEnumerable<string> AudioFilesUnder(string dir) =>
         AudioFilesIn(dir).Concat(SubDirs(dir).SelectMany(AudioFilesUnder));
 
-    /// <summary>Audio files of any number of files and folders (folders searched recursively), in a stable order.</summary>
+    /// <summary>Audio files of any number of files and folders (folders searched recursively), in a stable order.
+    /// Lazy: one folder is listed at a time, so the first songs come at once however large the tree.</summary>
     public static IEnumerable<string> AudioFiles(IEnumerable<string> paths)
     {
         foreach (var p in paths)
         {
-            if (Directory.Exists(p)) foreach (var f in AudioFilesUnder(p).Order(StringComparer.Ordinal)) yield return f;
+            if (Directory.Exists(p)) foreach (var f in AudioFilesDepthFirst(p)) yield return f;
             else yield return p;
         }
+    }
+
+    static IEnumerable<string> AudioFilesDepthFirst(string dir)
+    {
+        foreach (var f in AudioFilesIn(dir).Order(StringComparer.Ordinal)) yield return f;
+        foreach (var sub in SubDirs(dir).Order(StringComparer.Ordinal))
+            foreach (var f in AudioFilesDepthFirst(sub)) yield return f;
     }
 }

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Genre.Prediction;
+
+namespace Genre.Library;
+
+/// <summary>
+/// The results file of `predict --results FILE`: one line per song (JSON Lines, or CSV when FILE ends in .csv),
+/// appended and flushed as each song finishes, so an interrupted run loses only the songs in flight. Every line
+/// carries the model's fingerprint and the song's size and modification time; a re-run skips the songs whose
+/// last line has the same three and no error. Later lines for a file supersede earlier ones.
+/// </summary>
+public sealed class ResultsLog : IDisposable
+{
+    sealed record Entry(string Model, long? Size, string? Modified, bool Failed);
+
+    readonly string _path;
+    readonly string _model;
+    readonly IReadOnlyList<string> _genres;
+    readonly bool _csv;
+    readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    readonly StreamWriter _writer;
+    readonly object _gate = new();
+
+    public string Path => _path;
+    /// <summary>Songs of the file that a re-run may skip (classified by this model, no error).</summary>
+    public int Reusable => _entries.Values.Count(e => !e.Failed && e.Model == _model);
+
+    ResultsLog(string path, string model, IReadOnlyList<string> genres, bool force)
+    {
+        _path = path;
+        _model = model;
+        _genres = genres;
+        _csv = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var stream = new FileStream(path, force ? FileMode.Create : FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            DropUnfinishedLine(stream);
+            if (stream.Length > 0) Read(stream);
+            stream.Seek(0, SeekOrigin.End);
+            _writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
+            if (_csv && stream.Length == 0) WriteLine(string.Join(",", Header.Select(Csv.Quote)));
+        }
+        catch { stream.Dispose(); throw; }
+    }
+
+    /// <summary>Opens (or creates) FILE; <paramref name="force"/> starts it afresh.</summary>
+    public static ResultsLog Open(string path, string modelFingerprint, IReadOnlyList<string> genres, bool force)
+    {
+        try { return new ResultsLog(path, modelFingerprint, genres, force); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GenreException($"{path}: cannot open the results file ({e.Message}); choose another --results path");
+        }
+    }
+
+    IEnumerable<string> Header => new[] { "file", "genre", "probability", "vote_genre", "chunks", "seconds" }
+        .Concat(_genres).Concat(["error", "model", "size", "mtime"]);
+
+    /// <summary>True when FILE already holds this song, unchanged, classified by this model.</summary>
+    public bool IsDone(string file, FileStamp stamp)
+    {
+        lock (_gate)
+            return _entries.TryGetValue(Key(file), out var e) && !e.Failed && e.Model == _model
+                && e.Size == stamp.Size && e.Modified == stamp.ModifiedText;
+    }
+
+    public void Song(SongPrediction p, FileStamp stamp)
+    {
+        string line;
+        if (_csv)
+            line = string.Join(",", new[] { Csv.Quote(p.File), Csv.Quote(p.Genre), Num(p.Probability, "F6"), Csv.Quote(p.VoteGenre),
+                p.Chunks.ToString(CultureInfo.InvariantCulture), Num(p.Seconds, "F3") }
+                .Concat(_genres.Select(g => Num(p.Probabilities[g], "F6")))
+                .Concat(["", _model, stamp.Size.ToString(CultureInfo.InvariantCulture), stamp.ModifiedText]));
+        else
+        {
+            var obj = PredictionJson.ToDictionary(p, _genres, _genres.Count, timeline: false);
+            AddProvenance(obj, stamp);
+            line = JsonSerializer.Serialize(obj);
+        }
+        Append(p.File, line, new Entry(_model, stamp.Size, stamp.ModifiedText, Failed: false));
+    }
+
+    public void Failure(string file, string error, FileStamp? stamp)
+    {
+        string line;
+        if (_csv)
+            line = string.Join(",", new[] { Csv.Quote(file) }.Concat(Enumerable.Repeat("", 5 + _genres.Count))
+                .Concat([Csv.Quote(error), _model, stamp?.Size.ToString(CultureInfo.InvariantCulture) ?? "", stamp?.ModifiedText ?? ""]));
+        else
+        {
+            var obj = new Dictionary<string, object?> { ["file"] = file, ["error"] = error };
+            AddProvenance(obj, stamp);
+            line = JsonSerializer.Serialize(obj);
+        }
+        Append(file, line, new Entry(_model, stamp?.Size, stamp?.ModifiedText, Failed: true));
+    }
+
+    void AddProvenance(Dictionary<string, object?> obj, FileStamp? stamp)
+    {
+        obj["model"] = _model;
+        obj["size"] = stamp?.Size;
+        obj["mtime"] = stamp?.ModifiedText;
+    }
+
+    void Append(string file, string line, Entry entry)
+    {
+        lock (_gate)
+        {
+            WriteLine(line);
+            _entries[Key(file)] = entry;
+        }
+    }
+
+    void WriteLine(string line)
+    {
+        _writer.Write(line);
+        _writer.Write('\n');
+        _writer.Flush(); // to the operating system: a killed process loses nothing already written
+    }
+
+    static string Key(string file) => System.IO.Path.GetFullPath(file);
+    static string Num(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
+
+    /// <summary>A line cut short by a crash is dropped, so the next line starts on a line of its own.</summary>
+    static void DropUnfinishedLine(FileStream stream)
+    {
+        long end = stream.Length;
+        if (end == 0) return;
+        var buffer = new byte[4096];
+        long pos = end;
+        while (pos > 0)
+        {
+            int n = (int)Math.Min(buffer.Length, pos);
+            pos -= n;
+            stream.Seek(pos, SeekOrigin.Begin);
+            stream.ReadExactly(buffer, 0, n);
+            int i = Array.LastIndexOf(buffer, (byte)'\n', n - 1);
+            if (i >= 0) { stream.SetLength(pos + i + 1); return; }
+        }
+        stream.SetLength(0);
+    }
+
+    void Read(FileStream stream)
+    {
+        stream.Seek(0, SeekOrigin.Begin);
+        var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
+        if (_csv) ReadCsv(reader);
+        else ReadJsonLines(reader);
+    }
+
+    void ReadJsonLines(TextReader reader)
+    {
+        for (string? line; (line = reader.ReadLine()) is not null;)
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var root = doc.RootElement;
+                if (!root.TryGetProperty("file", out var file) || file.GetString() is not { } name) continue;
+                _entries[Key(name)] = new Entry(
+                    root.TryGetProperty("model", out var m) ? m.GetString() ?? "" : "",
+                    root.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null,
+                    root.TryGetProperty("mtime", out var t) ? t.GetString() : null,
+                    root.TryGetProperty("error", out _));
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException) { } // not one of our lines: recomputed
+        }
+    }
+
+    void ReadCsv(TextReader reader)
+    {
+        using var records = Csv.Records(reader).GetEnumerator();
+        if (!records.MoveNext()) return;
+        var header = records.Current;
+        if (!header.SequenceEqual(Header))
+            throw new GenreException($"{_path}: its columns ({string.Join(",", header)}) are not those of this model's results; use another --results file or --force to start it afresh");
+        int error = header.Count - 4;
+        while (records.MoveNext())
+        {
+            var r = records.Current;
+            if (r.Count != header.Count) continue;
+            _entries[Key(r[0])] = new Entry(r[error + 1], long.TryParse(r[error + 2], CultureInfo.InvariantCulture, out long size) ? size : null,
+                r[error + 3], r[error].Length > 0);
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
+}
