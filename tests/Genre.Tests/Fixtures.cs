@@ -39,3 +39,27 @@ static class Signals
         return x;
     }
 }
+
+/// <summary>Debian's ffmpeg and ffprobe (CI installs them): to make compressed files and to read them back independently.</summary>
+static class FfmpegTool
+{
+    public static void Ffmpeg(params string[] args) => Run("ffmpeg", ["-nostdin", "-v", "error", "-y", .. args]);
+
+    /// <summary>MD5 of a file's audio packets as ffmpeg demuxes them (no decoding, tags left out).</summary>
+    public static string AudioMd5(string path) => Run("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:a", "-c", "copy", "-f", "md5", "-"]).Trim();
+
+    /// <summary>ffprobe's answer (standard output).</summary>
+    public static string Probe(params string[] args) => Run("ffprobe", ["-v", "error", .. args]);
+
+    static string Run(string tool, string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{tool} failed: {err}");
+        return stdout.Result;
+    }
+}

@@ -82,6 +82,7 @@ public static class Tagger
         Rewrite(file, FileStamp.Of(file), null,
             edit: f =>
             {
+                f.RemoveTags(f.TagTypes & ~f.TagTypesOnDisk); // TagLib's in-memory extras (an ID3v1 copied from the ID3v2...)
                 foreach (var (name, values) in before.Values) Set(f.GetTag(Enum.Parse<TagTypes>(name), create: true), field, values);
                 foreach (var t in Flags(f.TagTypes & Editable))
                     if (!before.TagsOnDisk.Contains(t.ToString()) && f.GetTag(t) is { IsEmpty: true }) f.RemoveTags(t);

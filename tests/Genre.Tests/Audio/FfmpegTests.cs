@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Genre.Audio;
 
 namespace Genre.Tests.Audio;
@@ -6,15 +5,7 @@ namespace Genre.Tests.Audio;
 /// <summary>Compressed formats. CI installs ffmpeg (to make the files, and to decode FLAC); MP3 and Ogg decode without it.</summary>
 public class CompressedFormatTests
 {
-    static void Ffmpeg(params string[] args)
-    {
-        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-nostdin", "-v", "error", "-y" }.Concat(args)) info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, "ffmpeg failed: " + err);
-    }
+    static void Ffmpeg(params string[] args) => FfmpegTool.Ffmpeg(args);
 
     static string Tone(TempDir dir, int rate, int channels)
     {
