@@ -48,6 +48,14 @@ static class FfmpegTool
     /// <summary>MD5 of a file's audio packets as ffmpeg demuxes them (no decoding, tags left out).</summary>
     public static string AudioMd5(string path) => Run("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:a", "-c", "copy", "-f", "md5", "-"]).Trim();
 
+    /// <summary><see cref="AudioMd5"/> of a file's former bytes.</summary>
+    public static string AudioMd5Of(byte[] bytes, TempDir dir)
+    {
+        string path = dir.File($"former-{Guid.NewGuid():N}.wav");
+        File.WriteAllBytes(path, bytes);
+        try { return AudioMd5(path); } finally { File.Delete(path); }
+    }
+
     /// <summary>ffprobe's answer (standard output).</summary>
     public static string Probe(params string[] args) => Run("ffprobe", ["-v", "error", .. args]);
 

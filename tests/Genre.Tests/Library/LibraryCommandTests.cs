@@ -1,0 +1,150 @@
+using System.Text.Json;
+using Genre.Cli.Commands;
+using Genre.Library;
+using Genre.Tests.Cli;
+
+namespace Genre.Tests.Library;
+
+/// <summary>`predict --results` and `genre tag` as a user runs them: the real program in a child process.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // permissions are set as Unix modes
+public class LibraryCommandTests(TinyModel tiny) : IClassFixture<TinyModel>
+{
+    /// <summary>A music folder of <paramref name="count"/> copies of the synthetic songs (WAV, no tags).</summary>
+    string Music(TempDir dir, int count)
+    {
+        string folder = dir.File("music");
+        Directory.CreateDirectory(folder);
+        foreach (var song in tiny.Data.Dataset.Songs.Take(count))
+            File.Copy(song.Path, Path.Combine(folder, Path.GetFileName(song.Path)));
+        return folder;
+    }
+
+    static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public void Predict_results_are_resumed_per_model_and_file_and_forced_again()
+    {
+        using var dir = new TempDir();
+        string music = Music(dir, 5), results = dir.File("out/results.jsonl");
+        File.WriteAllText(Path.Combine(music, "notes.wav"), "not audio");
+        string[] predict = ["predict", "--model", tiny.ModelDir, "--format", "json", music, "--results", results];
+
+        var first = CliProcess.Run(predict);
+        Assert.Equal(1, first.ExitCode); // notes.wav failed
+        Assert.Contains("6 song(s) classified, 0 already there", first.Err);
+        var lines = Lines(File.ReadAllText(results)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(6, lines.Count);
+        Assert.All(lines, l => Assert.Equal(ModelFingerprint.Of(tiny.ModelDir), l.GetProperty("model").GetString()));
+        Assert.Single(lines, l => l.TryGetProperty("error", out _));
+        var good = lines.First(l => !l.TryGetProperty("error", out _));
+        Assert.Contains(good.GetProperty("genre").GetString(), tiny.Data.Dataset.Genres);
+        Assert.Equal(new FileInfo(good.GetProperty("file").GetString()!).Length, good.GetProperty("size").GetInt64());
+
+        var second = CliProcess.Run(predict);
+        Assert.Contains("1 song(s) classified, 5 already there", second.Err); // only the failure is retried
+        Assert.Single(Lines(second.Out));
+
+        File.SetLastWriteTimeUtc(Directory.GetFiles(music, "*.wav").Order().First(), DateTime.UtcNow.AddMinutes(-5));
+        Assert.Contains("2 song(s) classified, 4 already there", CliProcess.Run(predict).Err);
+
+        var forced = CliProcess.Run([.. predict, "--force"]);
+        Assert.Contains("6 song(s) classified, 0 already there", forced.Err);
+        Assert.Equal(6, Lines(File.ReadAllText(results)).Length);
+
+        var csv = CliProcess.Run("predict", "--model", tiny.ModelDir, music, "--results", dir.File("results.csv"));
+        Assert.Equal(1, csv.ExitCode);
+        Assert.StartsWith("file,genre,probability,vote_genre,chunks,seconds,", File.ReadAllText(dir.File("results.csv")));
+        Assert.Equal(7, Lines(File.ReadAllText(dir.File("results.csv"))).Length);
+    }
+
+    [Fact]
+    public void Tag_dry_run_touches_nothing_then_tag_and_undo_restore_every_file()
+    {
+        using var dir = new TempDir();
+        string music = Music(dir, 4);
+        FfmpegTool.Ffmpeg("-i", tiny.Data.Dataset.Songs[5].Path, "-metadata", "genre=Old Favourite", Path.Combine(music, "tagged.mp3"));
+        string locked = Path.Combine(music, "locked.wav");
+        File.Copy(tiny.Data.Dataset.Songs[6].Path, locked);
+        File.SetUnixFileMode(locked, UnixFileMode.UserRead);
+        var files = Directory.GetFiles(music).Order().ToList();
+        var original = files.ToDictionary(f => f, File.ReadAllBytes);
+        string journal = Path.Combine(music, TagJournal.DefaultName);
+
+        var dry = CliProcess.Run("tag", "--model", tiny.ModelDir, music, "--dry-run", "--min-confidence", "0");
+        Assert.True(dry.ExitCode == 0, dry.Err);
+        Assert.Contains("old genre", dry.Out);
+        Assert.Contains("Old Favourite", dry.Out);
+        Assert.All(files, f => Assert.Contains(Path.GetFileName(f), dry.Out));
+        Assert.Contains("would tag 6", dry.Err);
+        Assert.All(files, f => Assert.Equal(original[f], File.ReadAllBytes(f)));
+        Assert.False(File.Exists(journal));
+
+        var shy = CliProcess.Run("tag", "--model", tiny.ModelDir, music, "--dry-run", "--min-confidence", "1");
+        Assert.Contains("below --min-confidence 100.0%, left alone", shy.Err);
+
+        var run = CliProcess.Run("tag", "--model", tiny.ModelDir, music, "--min-confidence", "0");
+        Assert.Equal(1, run.ExitCode); // the read-only file
+        Assert.Contains("locked.wav: is read-only", run.Err);
+        Assert.Equal(original[locked], File.ReadAllBytes(locked));
+        Assert.Contains("'Old Favourite' -> '", run.Out);
+        foreach (var f in files.Where(f => f != locked))
+            Assert.Contains(Tagger.Read(f, TagField.Genre).Shown, tiny.Data.Dataset.Genres);
+        Assert.True(File.Exists(journal));
+
+        var undo = CliProcess.Run("tag", "--undo", journal);
+        Assert.True(undo.ExitCode == 0, undo.Err);
+        Assert.Contains("(restored)", undo.Out);
+        Assert.Equal("Old Favourite", Tagger.Read(Path.Combine(music, "tagged.mp3"), TagField.Genre).Shown);
+        foreach (var f in files.Where(f => f.EndsWith(".wav")))
+        {
+            Assert.Null(Tagger.Read(f, TagField.Genre).Shown);
+            Assert.Equal(original[f], File.ReadAllBytes(f)); // no INFO list before, none after
+        }
+        Assert.False(File.Exists(journal));
+    }
+
+    [Fact]
+    public async Task A_tag_run_killed_midway_leaves_every_file_untouched_or_fully_tagged()
+    {
+        using var dir = new TempDir();
+        string music = Music(dir, 10);
+        var files = Directory.GetFiles(music).Order().ToList();
+        var original = files.ToDictionary(f => f, File.ReadAllBytes);
+        var delay = new Dictionary<string, string> { [TagCommand.DelayVariable] = "400" };
+
+        using (var p = CliProcess.Start(delay, "tag", "--model", tiny.ModelDir, music, "--min-confidence", "0"))
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            string? line;
+            do line = await p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)); while (line is not null && !line.Contains(" -> "));
+            if (line is null) Assert.Fail("the run ended before tagging a file: " + await stderr);
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+
+        int tagged = 0;
+        foreach (var f in files)
+        {
+            string? genre = Tagger.Read(f, TagField.Genre).Shown; // every file still parses
+            if (genre is null) Assert.Equal(original[f], File.ReadAllBytes(f));
+            else
+            {
+                Assert.Contains(genre, tiny.Data.Dataset.Genres);
+                Assert.Equal(FfmpegTool.AudioMd5Of(original[f], dir), FfmpegTool.AudioMd5(f));
+                tagged++;
+            }
+        }
+        Assert.InRange(tagged, 1, files.Count - 1);
+        bool leftover = Directory.GetFiles(music, "*" + Tagger.TempSuffix).Length > 0; // killed between copy and rename
+
+        var again = CliProcess.Run("tag", "--model", tiny.ModelDir, music, "--min-confidence", "0");
+        Assert.True(again.ExitCode == 0, again.Err);
+        Assert.Empty(Directory.GetFiles(music, "*" + Tagger.TempSuffix));
+        if (leftover) Assert.Contains("removed (a copy left by an interrupted run)", again.Err);
+        Assert.All(files, f => Assert.NotNull(Tagger.Read(f, TagField.Genre).Shown));
+
+        var undo = CliProcess.Run("tag", "--undo", Path.Combine(music, TagJournal.DefaultName));
+        Assert.True(undo.ExitCode == 0, undo.Err);
+        Assert.All(files, f => Assert.Equal(original[f], File.ReadAllBytes(f)));
+    }
+}
