@@ -34,7 +34,7 @@ public static class PredictCommand
     {
         SongRun.CheckPaths(paths);
         using var model = LoadModel(modelDir, precision);
-        using var results = resultsFile is null ? null : ResultsLog.Open(resultsFile, ModelFingerprint.Of(modelDir, model.Network.Precision.ToString()), model.Config.Genres, force);
+        using var results = resultsFile is null ? null : ResultsLog.Open(resultsFile, ModelFingerprint.Of(modelDir, model.Network.Precision.ToString()), model.Config.Genres, force, top);
         var predictor = new Predictor(model);
         var writer = PredictionWriter.Create(format, Console.Out, model.Config.Genres, top, timeline);
         int failed = 0, skipped = 0;

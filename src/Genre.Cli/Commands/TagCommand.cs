@@ -23,8 +23,9 @@ public static class TagCommand
         field.AcceptOnlyFromAmong("genre", "comment");
         var journal = new Option<string?>("--journal") { Description = $"Where to record the previous values (default: {TagJournal.DefaultName} in the first folder)", HelpName = "FILE" };
         var undo = new Option<string?>("--undo") { Description = "Put back the values recorded in JOURNAL", HelpName = "JOURNAL" };
+        var precision = SharedOptions.Precision();
         var cmd = new Command("tag", "Write the predicted genre into each song's tags (ID3v2, Vorbis comments, MP4, RIFF INFO)")
-            { model, paths, dryRun, minConfidence, field, journal, undo };
+            { model, paths, dryRun, minConfidence, field, journal, undo, precision };
         cmd.SetAction(r =>
         {
             if (r.GetValue(undo) is { } undoJournal)
@@ -37,7 +38,7 @@ public static class TagCommand
             double p = r.GetValue(minConfidence);
             if (p is < 0 or > 1 || double.IsNaN(p)) throw new UsageException($"--min-confidence {p}: choose a probability between 0 and 1");
             var tagField = Enum.Parse<TagField>(r.GetValue(field)!, ignoreCase: true);
-            return Tag(modelDir, folders, r.GetValue(dryRun), p, tagField, r.GetValue(journal) ?? DefaultJournal(folders[0]));
+            return Tag(modelDir, r.GetValue(precision)!, folders, r.GetValue(dryRun), p, tagField, r.GetValue(journal) ?? DefaultJournal(folders[0]));
         });
         return cmd;
     }
@@ -47,12 +48,12 @@ public static class TagCommand
 
     sealed record Planned(string File, TagSnapshot Before, string Value, double Confidence, FileStamp Stamp);
 
-    static int Tag(string modelDir, IReadOnlyList<string> paths, bool dryRun, double minConfidence, TagField field, string journalPath)
+    static int Tag(string modelDir, string precision, IReadOnlyList<string> paths, bool dryRun, double minConfidence, TagField field, string journalPath)
     {
         SongRun.CheckPaths(paths);
         if (!dryRun)
             foreach (var leftover in Tagger.RemoveLeftovers(paths)) Ui.Info($"{leftover}: removed (a copy left by an interrupted run)");
-        using var model = PredictCommand.LoadModel(modelDir);
+        using var model = PredictCommand.LoadModel(modelDir, precision);
         var predictor = new Predictor(model);
         var journal = dryRun ? null : TagJournal.OpenOrCreate(journalPath);
         int delayMs = int.TryParse(Environment.GetEnvironmentVariable(DelayVariable), out int d) ? d : 0;

@@ -19,6 +19,7 @@ public sealed class ResultsLog : IDisposable
     readonly string _model;
     readonly IReadOnlyList<string> _genres;
     readonly bool _csv;
+    readonly int _top;
     readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     readonly StreamWriter _writer;
     readonly object _gate = new();
@@ -27,8 +28,9 @@ public sealed class ResultsLog : IDisposable
     /// <summary>Songs of the file that a re-run may skip (classified by this model, no error).</summary>
     public int Reusable => _entries.Values.Count(e => !e.Failed && e.Model == _model);
 
-    ResultsLog(string path, string model, IReadOnlyList<string> genres, bool force)
+    ResultsLog(string path, string model, IReadOnlyList<string> genres, int top, bool force)
     {
+        _top = top;
         _path = path;
         _model = model;
         _genres = genres;
@@ -48,9 +50,10 @@ public sealed class ResultsLog : IDisposable
     }
 
     /// <summary>Opens (or creates) FILE; <paramref name="force"/> starts it afresh.</summary>
-    public static ResultsLog Open(string path, string modelFingerprint, IReadOnlyList<string> genres, bool force)
+    /// <param name="top">How many genres the JSON lines list under "top" (as predict's --top).</param>
+    public static ResultsLog Open(string path, string modelFingerprint, IReadOnlyList<string> genres, bool force, int top = 3)
     {
-        try { return new ResultsLog(path, modelFingerprint, genres, force); }
+        try { return new ResultsLog(path, modelFingerprint, genres, top, force); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new GenreException($"{path}: cannot open the results file ({e.Message}); choose another --results path");
@@ -78,7 +81,7 @@ public sealed class ResultsLog : IDisposable
                 .Concat(["", _model, stamp.Size.ToString(CultureInfo.InvariantCulture), stamp.ModifiedText]));
         else
         {
-            var obj = PredictionJson.ToDictionary(p, _genres, _genres.Count, timeline: false);
+            var obj = PredictionJson.ToDictionary(p, _genres, _top, timeline: false);
             AddProvenance(obj, stamp);
             line = JsonSerializer.Serialize(obj);
         }

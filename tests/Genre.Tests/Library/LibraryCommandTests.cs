@@ -34,7 +34,10 @@ public class LibraryCommandTests(TinyModel tiny) : IClassFixture<TinyModel>
         Assert.Contains("6 song(s) classified, 0 already there", first.Err);
         var lines = Lines(File.ReadAllText(results)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(6, lines.Count);
-        Assert.All(lines, l => Assert.Equal(ModelFingerprint.Of(tiny.ModelDir), l.GetProperty("model").GetString()));
+        string fingerprint = lines[0].GetProperty("model").GetString()!; // of the weights, settings and precision
+        Assert.Matches("^[0-9a-f]{16}$", fingerprint);
+        Assert.All(lines, l => Assert.Equal(fingerprint, l.GetProperty("model").GetString()));
+        Assert.Contains(fingerprint, new[] { "fp32", "bf16" }.Select(p => ModelFingerprint.Of(tiny.ModelDir, p[..1].ToUpperInvariant() + p[1..])));
         Assert.Single(lines, l => l.TryGetProperty("error", out _));
         var good = lines.First(l => !l.TryGetProperty("error", out _));
         Assert.Contains(good.GetProperty("genre").GetString(), tiny.Data.Dataset.Genres);
