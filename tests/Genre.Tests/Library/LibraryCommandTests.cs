@@ -22,6 +22,32 @@ public class LibraryCommandTests(TinyModel tiny) : IClassFixture<TinyModel>
     static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
+    public void The_pipeline_classifies_songs_while_files_are_still_being_discovered()
+    {
+        using var model = Genre.Model.ModelStore.Load(tiny.ModelDir);
+        var predictor = new Genre.Prediction.Predictor(model);
+        var songs = tiny.Data.Dataset.Songs.Take(3).Select(s => s.Path).ToList();
+        using var firstDone = new ManualResetEventSlim();
+        IEnumerable<string> Discover()
+        {
+            yield return songs[0];
+            // a lister that waits for a result before naming more files: a pipeline that lists everything first would hang here
+            Assert.True(firstDone.Wait(TimeSpan.FromSeconds(60)), "no song was classified before discovery ended");
+            yield return songs[1];
+            yield return "/nonexistent/song.wav";
+            yield return songs[2];
+        }
+        var outcomes = new List<Genre.Prediction.SongOutcome>();
+        Genre.Prediction.PredictionPipeline.Run(predictor, Discover(), skip: f => f == songs[2],
+            finished: o => { outcomes.Add(o); firstDone.Set(); }, workers: 2);
+        Assert.Equal(4, outcomes.Count);
+        Assert.Equal(songs[0], outcomes[0].File);
+        Assert.Equal(2, outcomes.Count(o => o.Prediction is not null));
+        Assert.Contains("/nonexistent/song.wav", outcomes.Single(o => o.Error is not null).Error);
+        Assert.True(outcomes.Single(o => o.File == songs[2]).Skipped);
+    }
+
+    [Fact]
     public void Predict_results_are_resumed_per_model_and_file_and_forced_again()
     {
         using var dir = new TempDir();
