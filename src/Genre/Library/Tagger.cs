@@ -135,6 +135,10 @@ public static class Tagger
         {
             throw new GenreException($"{file}: {e.Message}; left as it is");
         }
+        catch (Exception e) when (IsTagLibFailure(e))
+        {
+            throw new GenreException($"{file}: TagLib could not rewrite its tags ({e.GetType().Name}: {e.Message}); left as it is");
+        }
         finally
         {
             if (!committed) try { File.Delete(temp); } catch (IOException) { }
@@ -151,11 +155,19 @@ public static class Tagger
     {
         song ??= path;
         try { return TagLib.File.Create(path, "taglib/" + Path.GetExtension(song).TrimStart('.').ToLowerInvariant(), TagLib.ReadStyle.Average); }
-        catch (Exception e) when (e is TagLib.UnsupportedFormatException or TagLib.CorruptFileException)
+        catch (Exception e) when (e is TagLib.UnsupportedFormatException or TagLib.CorruptFileException || IsTagLibFailure(e))
         {
             throw new GenreException($"{song}: TagLib cannot read its tags ({e.Message.Replace(path, Path.GetFileName(song))}); left as it is");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GenreException($"{song}: {e.Message}; left as it is");
+        }
     }
+
+    /// <summary>Malformed files make TagLib throw all sorts of exceptions (index, argument, overflow...): each is that file's problem.</summary>
+    static bool IsTagLibFailure(Exception e) =>
+        e is not (GenreException or OperationCanceledException or OutOfMemoryException or IOException or UnauthorizedAccessException);
 
     /// <summary>The tag kind that belongs to the format.</summary>
     static TagTypes OwnTag(TagLib.File f, string file) => f switch
