@@ -1,7 +1,7 @@
 namespace Genre;
 
 /// <summary>
-/// Slows the long loops (one feature chunk, one training batch) by GENRE_TEST_STEP_DELAY_MS
+/// Slows the long loops (one feature chunk, one training batch, one tagged file before its rename) by GENRE_TEST_STEP_DELAY_MS
 /// milliseconds, so that the interruption tests can signal a real child process mid-work on a small
 /// data set. Unset (always, outside those tests), it costs one comparison.
 /// </summary>

@@ -10,9 +10,6 @@ namespace Genre.Cli.Commands;
 /// <summary>`genre tag`: writes each song's predicted genre into its own tags, safely, with a journal to undo it.</summary>
 public static class TagCommand
 {
-    /// <summary>Test hook: milliseconds to wait before each tagged copy replaces its original, so a test can kill a run midway.</summary>
-    public const string DelayVariable = "GENRE_TAG_DELAY_MS";
-
     public static Command Create()
     {
         var model = SharedOptions.Model(required: false);
@@ -56,8 +53,6 @@ public static class TagCommand
         using var model = PredictCommand.LoadModel(modelDir, precision);
         var predictor = new Predictor(model);
         var journal = dryRun ? null : TagJournal.OpenOrCreate(journalPath);
-        int delayMs = int.TryParse(Environment.GetEnvironmentVariable(DelayVariable), out int d) ? d : 0;
-        Action? delay = delayMs > 0 ? () => Thread.Sleep(delayMs) : null;
         var planned = new List<Planned>(); // dry run: all; otherwise the batch whose previous values are not yet in the journal
         var below = new List<SongPrediction>();
         int tagged = 0, unchanged = 0, failed = 0;
@@ -76,7 +71,7 @@ public static class TagCommand
             {
                 try
                 {
-                    Tagger.Write(c.File, field, c.Value, c.Stamp, delay);
+                    Tagger.Write(c.File, field, c.Value, c.Stamp);
                     Console.Out.WriteLine($"{c.File}: {Tagger.Name(field)} {Shown(c.Before.Shown)} -> '{c.Value}' ({Pct(c.Confidence)})");
                     Console.Out.Flush();
                     tagged++;

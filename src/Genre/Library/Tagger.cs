@@ -57,9 +57,8 @@ public static class Tagger
 
     /// <summary>Sets the field to <paramref name="value"/> in every tag kind the file has on disk plus the format's own.</summary>
     /// <param name="expected">The file as it was when its genre was predicted; a file that differs is left alone.</param>
-    /// <param name="beforeRename">Test hook: runs after the copy is checked, before it replaces the original.</param>
-    public static void Write(string file, TagField field, string value, FileStamp expected, Action? beforeRename = null) =>
-        Rewrite(file, expected, beforeRename,
+    public static void Write(string file, TagField field, string value, FileStamp expected) =>
+        Rewrite(file, expected,
             edit: f =>
             {
                 var own = OwnTag(f, file);
@@ -79,7 +78,7 @@ public static class Tagger
         if (Same(now, before)) return false;
         if (now.Shown != written)
             throw new GenreException($"{file}: its {Name(field)} is now '{now.Shown}', not the '{written}' genre wrote; left as it is");
-        Rewrite(file, FileStamp.Of(file), null,
+        Rewrite(file, FileStamp.Of(file),
             edit: f =>
             {
                 f.RemoveTags(f.TagTypes & ~f.TagTypesOnDisk); // TagLib's in-memory extras (an ID3v1 copied from the ID3v2...)
@@ -99,7 +98,7 @@ public static class Tagger
 
     public static string Name(TagField field) => field.ToString().ToLowerInvariant();
 
-    static void Rewrite(string file, FileStamp expected, Action? beforeRename, Action<TagLib.File> edit, Action<TagLib.File> verify)
+    static void Rewrite(string file, FileStamp expected, Action<TagLib.File> edit, Action<TagLib.File> verify)
     {
         EnsureUnchanged(file, expected);
         UnixFileMode? mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(file);
@@ -123,7 +122,7 @@ public static class Tagger
                 if (!SameBytes(file, audio, temp, AudioRange(copy)))
                     throw new GenreException($"{file}: tagging would change its audio bytes; left as it is");
             }
-            beforeRename?.Invoke();
+            TestHooks.Step(CancellationToken.None); // lets the tests kill a run between the checked copy and the rename
             EnsureUnchanged(file, expected);
             if (mode is { } keep && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, keep);
             File.SetLastWriteTimeUtc(temp, expected.ModifiedUtc);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Genre.Cli.Commands;
 using Genre.Library;
 using Genre.Tests.Cli;
 
@@ -139,7 +138,7 @@ public class LibraryCommandTests(TinyModel tiny) : IClassFixture<TinyModel>
         string music = Music(dir, 10);
         var files = Directory.GetFiles(music).Order().ToList();
         var original = files.ToDictionary(f => f, File.ReadAllBytes);
-        var delay = new Dictionary<string, string> { [TagCommand.DelayVariable] = "400" };
+        var delay = new Dictionary<string, string> { ["GENRE_TEST_STEP_DELAY_MS"] = "150" }; // each chunk, and each file before its rename
 
         using (var p = CliProcess.Start(delay, "tag", "--model", tiny.ModelDir, music, "--min-confidence", "0"))
         {
