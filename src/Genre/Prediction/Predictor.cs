@@ -33,32 +33,79 @@ public sealed class Predictor(TrainedModel model)
     {
         var extractor = _extractors.Value!;
         var chunks = extractor.ExtractFile(path, cancel).ToList();
+        return (chunks, Check(path, extractor));
+    }
+
+    /// <summary>Chunks per forward pass: bounds the network's memory whatever the length of the song.</summary>
+    public const int BatchChunks = 32;
+
+    /// <summary>
+    /// Classifies a song in bounded memory: its chunks stream from the decoder through the network in
+    /// batches of <see cref="BatchChunks"/>, and only each chunk's probabilities and time span are kept
+    /// (a 3-hour recording's 5,399 feature images would otherwise take 486 MB).
+    /// </summary>
+    public SongPrediction Predict(string path, CancellationToken cancel = default)
+    {
+        var extractor = _extractors.Value!;
+        var spans = new List<FeatureChunk>();
+        var probabilities = new List<float>();
+        var batch = new List<FeatureChunk>(BatchChunks);
+        void Flush()
+        {
+            if (batch.Count == 0) return;
+            probabilities.AddRange(Probabilities(batch));
+            spans.AddRange(batch.Select(c => c with { Image = [] })); // the span is kept, the image let go
+            batch.Clear();
+        }
+        foreach (var chunk in extractor.ExtractFile(path, cancel))
+        {
+            batch.Add(chunk);
+            if (batch.Count == BatchChunks) Flush();
+        }
+        double seconds = Check(path, extractor);
+        Flush();
+        return Summarise(path, spans, seconds, probabilities.ToArray());
+    }
+
+    /// <summary>The song's duration; refuses silent and too-short audio.</summary>
+    double Check(string path, FeatureExtractor extractor)
+    {
         double seconds = (double)extractor.SamplesRead / model.Config.Features.SampleRate;
         if (seconds < MinSeconds) throw new GenreException($"{path}: too short ({seconds:F2} s); at least {MinSeconds:F0} s of audio is needed");
         if (extractor.Peak < SilencePeak) throw new GenreException($"{path}: is silent (no signal above -120 dBFS)");
-        return (chunks, seconds);
-    }
-
-    public SongPrediction Predict(string path, CancellationToken cancel = default)
-    {
-        var (chunks, seconds) = Features(path, cancel);
-        return Classify(path, chunks, seconds);
+        return seconds;
     }
 
     /// <summary>Runs the network over a song's chunk images (thread-safe: one forward pass at a time).</summary>
-    public SongPrediction Classify(string path, IReadOnlyList<FeatureChunk> chunks, double seconds)
+    public SongPrediction Classify(string path, IReadOnlyList<FeatureChunk> chunks, double seconds) =>
+        Summarise(path, chunks, seconds, Probabilities(chunks));
+
+    /// <summary>Softmax probabilities of chunk images, row-major (chunk, genre), computed in batches of <see cref="BatchChunks"/>.</summary>
+    public float[] Probabilities(IReadOnlyList<FeatureChunk> chunks)
+    {
+        var f = model.Config.Features;
+        var result = new float[chunks.Count * model.Config.Genres.Count];
+        for (int start = 0; start < chunks.Count; start += BatchChunks)
+        {
+            var images = chunks.Skip(start).Take(BatchChunks).Select(c => c.Image).ToList();
+            float[] probs;
+            lock (_networkGate)
+            {
+                using var scope = NewDisposeScope();
+                using var _ = no_grad();
+                model.Network.eval();
+                var x = Batches.FromImages(images, f.ImageHeight, f.ImageWidth, model.Config.Normalization);
+                probs = nn.functional.softmax(model.Network.call(x), 1).data<float>().ToArray();
+            }
+            probs.CopyTo(result, start * model.Config.Genres.Count);
+        }
+        return result;
+    }
+
+    /// <summary>The song's prediction from its chunks' spans and probabilities (chunk after chunk, one per genre).</summary>
+    public SongPrediction Summarise(string path, IReadOnlyList<FeatureChunk> chunks, double seconds, float[] probs)
     {
         var genres = model.Config.Genres;
-        var f = model.Config.Features;
-        float[] probs;
-        lock (_networkGate)
-        {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            model.Network.eval();
-            var x = Batches.FromImages(chunks.Select(c => c.Image).ToList(), f.ImageHeight, f.ImageWidth, model.Config.Normalization);
-            probs = nn.functional.softmax(model.Network.call(x), 1).data<float>().ToArray();
-        }
         int k = genres.Count;
         var mean = new double[k];
         var votes = new int[k];
