@@ -11,6 +11,9 @@ writes the inputs and expected outputs as .npy files under tests/fixtures/.
     /usr/bin/python3 tools/make_keras_fixtures.py --check model.h5 [--arch seed|compact] [--classes N]
         # reads an .h5 (e.g. from ./genre export-keras) with h5py the way Keras' loader does, and
         # checks it holds the formula's weights under Keras' names (needs python3-h5py)
+    /usr/bin/python3 tools/make_keras_fixtures.py --write-h5 Trained_model.h5 [--arch seed|compact] [--classes N]
+        # writes the formula's model as Keras 2's save_model_to_hdf5 does, through h5py (byte-string
+        # attributes, sorted layer groups): a stand-in for the tutorial's Trained_model.h5
 """
 import json
 import os
@@ -126,12 +129,67 @@ def check(path, arch, classes):
         print(f"{path}: keras_version {f.attrs['keras_version']}, {len(layer_names)} layers, weights equal the formula's")
 
 
+def keras_config(layers, height, width):
+    """model.to_json() of the network, as Keras 2 writes it (automatic layer names)."""
+    counts, out = {}, []
+
+    def name(kind):
+        n = counts.get(kind, 0)
+        counts[kind] = n + 1
+        return kind if n == 0 else f"{kind}_{n}"
+
+    shape = [None, height, width, 1]
+    out.append({"class_name": "InputLayer", "config": {"batch_input_shape": shape, "dtype": "float32", "sparse": False, "ragged": False, "name": "conv2d_input"}})
+    for layer in layers:
+        if layer[0] == "conv":
+            c = ("Conv2D", {"name": name("conv2d"), "filters": layer[1], "kernel_size": [3, 3], "strides": [1, 1], "padding": layer[2],
+                            "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "relu", "use_bias": True})
+        elif layer[0] == "pool":
+            c = ("MaxPooling2D", {"name": name("max_pooling2d"), "pool_size": [2, 2], "padding": "valid", "strides": [2, 2], "data_format": "channels_last"})
+        elif layer[0] == "dropout":
+            c = ("Dropout", {"name": name("dropout"), "rate": layer[1], "noise_shape": None, "seed": None})
+        elif layer[0] == "flatten":
+            c = ("Flatten", {"name": name("flatten"), "data_format": "channels_last"})
+        else:
+            c = ("Dense", {"name": name("dense"), "units": layer[1], "activation": layer[2], "use_bias": True})
+        if len(out) == 1:
+            c[1]["batch_input_shape"] = shape
+        out.append({"class_name": c[0], "config": c[1]})
+    return {"class_name": "Sequential", "config": {"name": "sequential", "layers": out}, "keras_version": "2.12.0", "backend": "tensorflow"}
+
+
+def write_h5(path, arch, classes):
+    """What keras.saving.legacy.hdf5_format.save_model_to_hdf5 writes (Keras 2.12), through h5py."""
+    import h5py
+    layers = network(arch, classes)
+    config = keras_config(layers, 150, 150)
+    weights = iter(keras_weights(layers, 150, 150))
+    keras_layers = config["config"]["layers"][1:]
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = "2.12.0".encode("utf8")
+        f.attrs["backend"] = "tensorflow".encode("utf8")
+        f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.asarray([l["config"]["name"].encode("utf8") for l in keras_layers])
+        g.attrs["backend"] = "tensorflow".encode("utf8")
+        g.attrs["keras_version"] = "2.12.0".encode("utf8")
+        values = {l["config"]["name"]: next(weights) for l in keras_layers if l["class_name"] in ("Conv2D", "Dense")}
+        for name in sorted(l["config"]["name"] for l in keras_layers):
+            lg = g.create_group(name)
+            names = [f"{name}/kernel:0".encode("utf8"), f"{name}/bias:0".encode("utf8")] if name in values else []
+            lg.attrs["weight_names"] = np.asarray(names)
+            for wname, val in zip(names, values.get(name, ())):
+                d = lg.create_dataset(wname.decode(), val.shape, dtype=val.dtype)
+                d[:] = val
+    print(f"{path}: Keras 2 layout of the '{arch}' network, {classes} classes, formula weights")
+
+
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--check":
+    if len(sys.argv) > 1 and sys.argv[1] in ("--check", "--write-h5"):
         args = sys.argv[2:]
         arch = args[args.index("--arch") + 1] if "--arch" in args else "seed"
         classes = int(args[args.index("--classes") + 1]) if "--classes" in args else 10
-        check(args[0], arch, classes)
+        (check if sys.argv[1] == "--check" else write_h5)(args[0], arch, classes)
         return
     os.makedirs(OUT, exist_ok=True)
     # Two 150x150 images with values in [0, 10] (mel power has this order of magnitude), from the same formula.

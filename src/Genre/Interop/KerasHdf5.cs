@@ -2,12 +2,13 @@ using Genre.Features;
 using Genre.Model;
 using Genre.Reports;
 using Genre.Training;
+using System.Text.Json;
 using PureHDF;
 
 namespace Genre.Interop;
 
 /// <summary>What an import or export did, for the command line to report.</summary>
-public sealed record KerasTransfer(Architecture Architecture, IReadOnlyList<string> Genres, int WeightedLayers, long Parameters, int HistoryEpochs);
+public sealed record KerasTransfer(Architecture Architecture, ModelConfig Config, int WeightedLayers, long Parameters, int HistoryEpochs);
 
 /// <summary>
 /// Keras 2 HDF5 model files (<c>model.save("Trained_model.h5")</c> in TensorFlow 2), read and written
@@ -32,25 +33,27 @@ public static class KerasHdf5
         if (!File.Exists(h5Path)) throw new GenreException($"{h5Path}: not found");
         if (Directory.Exists(modelDir) && Directory.EnumerateFileSystemEntries(modelDir).Any())
             throw new GenreException($"{modelDir}: already exists and is not empty; choose a new --out folder");
-        var (network, tensors) = Read(h5Path);
+        var (network, tensors, saved) = Read(h5Path);
         var arch = network.Architecture;
-        genres ??= GtzanGenres;
+        genres ??= saved?.Genres ?? GtzanGenres;
         if (genres.Count != arch.Classes)
             throw new GenreException($"{h5Path}: the model has {arch.Classes} outputs but {genres.Count} genres were given ({string.Join(",", genres)}); pass --genres with {arch.Classes} names in the model's output order");
         if (genres.Distinct().Count() != genres.Count || genres.Any(string.IsNullOrWhiteSpace))
             throw new GenreException($"genres must be distinct non-empty names, got {string.Join(",", genres)}");
         History? history = historyPath is null ? null : History.Load(historyPath);
 
-        var features = TutorialFeatures(arch.InputHeight, arch.InputWidth);
-        var config = new ModelConfig
-        {
-            Architecture = arch.Name,
-            Genres = genres.ToList(),
-            Features = features,
-            Normalization = InputNormalization.For(features),
-            Split = "chunks", // the tutorial split its chunks at random
-            BestEpoch = history?.Epochs,
-        };
+        var features = saved?.Features ?? TutorialFeatures(arch.InputHeight, arch.InputWidth);
+        var config = saved is not null
+            ? saved with { Genres = genres.ToList(), Created = DateTimeOffset.UtcNow, LibraryVersion = LibraryInfo.Version }
+            : new ModelConfig
+            {
+                Architecture = arch.Name,
+                Genres = genres.ToList(),
+                Features = features,
+                Normalization = InputNormalization.For(features),
+                Split = "chunks", // the tutorial split its chunks at random
+                BestEpoch = history?.Epochs,
+            };
         Directory.CreateDirectory(modelDir);
         SafeTensors.Write(Path.Combine(modelDir, ModelStore.WeightsFile), tensors,
             new Dictionary<string, string> { ["format"] = "pt", ["architecture"] = arch.Name, ["source"] = "keras:" + Path.GetFileName(h5Path) });
@@ -60,7 +63,7 @@ public static class KerasHdf5
             TrainingPlots.Save(history, modelDir, config.Split);
         }
         config.Save(Path.Combine(modelDir, ModelStore.ConfigFile)); // last: a folder with config.json is complete
-        return new KerasTransfer(arch, config.Genres, network.WeightedLayers.Count, arch.TotalParameters, history?.Epochs ?? 0);
+        return new KerasTransfer(arch, config, network.WeightedLayers.Count, arch.TotalParameters, history?.Epochs ?? 0);
     }
 
     /// <summary>Writes a MODEL_DIR's network as a Keras .h5 model that <c>tf.keras.models.load_model</c> opens.</summary>
@@ -109,13 +112,27 @@ public static class KerasHdf5
         file.Attributes = new()
         {
             ["model_config"] = KerasModelConfig.Build(arch),
+            [ConfigAttribute] = JsonSerializer.Serialize(config, ModelConfig.Json),
             ["keras_version"] = KerasModelConfig.KerasVersion,
             ["backend"] = "tensorflow",
         };
         using var bytes = new MemoryStream();
         file.Write(bytes);
         AtomicFile.WriteAllBytes(h5Path, bytes.ToArray());
-        return new KerasTransfer(arch, config.Genres, layout.Count, arch.TotalParameters, 0);
+        return new KerasTransfer(arch, config, layout.Count, arch.TotalParameters, 0);
+    }
+
+    static ModelConfig SavedConfig(string json, KerasNetwork network, string h5Path)
+    {
+        ModelConfig? config;
+        try { config = JsonSerializer.Deserialize<ModelConfig>(json, ModelConfig.Json); }
+        catch (JsonException e) { throw new GenreException($"{h5Path}: attribute '{ConfigAttribute}' is corrupt ({e.Message})"); }
+        var arch = network.Architecture;
+        if (config?.Features is null || config.Genres is null || config.Normalization is null || config.Architecture != arch.Name
+            || config.Genres.Count != arch.Classes || config.Features.ImageHeight != arch.InputHeight || config.Features.ImageWidth != arch.InputWidth
+            || config.Features.Problems().Count > 0)
+            throw new GenreException($"{h5Path}: attribute '{ConfigAttribute}' does not describe the model in model_config (edited by hand?); remove the attribute to import with the tutorial's settings");
+        return config;
     }
 
     static float[] Ours(Dictionary<string, NamedTensor> byName, KerasLayout.Weight w, string path)
@@ -127,8 +144,11 @@ public static class KerasHdf5
         return t.Data;
     }
 
-    /// <summary>The network an .h5 file describes and its weights in our names, order and layout.</summary>
-    public static (KerasNetwork Network, List<NamedTensor> Weights) Read(string h5Path)
+    /// <summary>Root attribute with our config.json, written on export (Keras ignores it): import restores genres and feature settings from it.</summary>
+    public const string ConfigAttribute = "genre_config";
+
+    /// <summary>The network an .h5 file describes, its weights in our names, order and layout, and our config if we wrote the file.</summary>
+    public static (KerasNetwork Network, List<NamedTensor> Weights, ModelConfig? Saved) Read(string h5Path)
     {
         try
         {
@@ -136,6 +156,7 @@ public static class KerasHdf5
             if (!file.AttributeExists("model_config"))
                 throw new GenreException($"{h5Path}: no 'model_config' attribute: this is not a whole Keras model (files from save_weights() hold weights only); save it with model.save(\"model.h5\")");
             var network = KerasModelConfig.Parse(file.Attribute("model_config").Read<string>(), h5Path);
+            var saved = file.AttributeExists(ConfigAttribute) ? SavedConfig(file.Attribute(ConfigAttribute).Read<string>(), network, h5Path) : null;
             if (!file.LinkExists("model_weights"))
                 throw new GenreException($"{h5Path}: no 'model_weights' group; the file holds no weights");
             var root = file.Group("model_weights");
@@ -168,7 +189,7 @@ public static class KerasHdf5
                     tensors.Add(new NamedTensor(w.Name, w.Shape, data));
                 }
             }
-            return (network, tensors);
+            return (network, tensors, saved);
         }
         catch (Exception e) when (e is not GenreException and not OutOfMemoryException and not OperationCanceledException)
         {

@@ -82,11 +82,13 @@ public static class OnnxExport
     public static IReadOnlyList<(string Key, string Value)> Metadata(ModelConfig config) =>
     [
         (GenresKey, JsonSerializer.Serialize(config.Genres)),
-        (FeaturesKey, JsonSerializer.Serialize(config.Features, ModelConfig.Json)),
-        (NormalizationKey, JsonSerializer.Serialize(config.Normalization, ModelConfig.Json)),
+        (FeaturesKey, JsonSerializer.Serialize(config.Features, OneLine)),
+        (NormalizationKey, JsonSerializer.Serialize(config.Normalization, OneLine)),
         (ArchitectureKey, config.Architecture),
-        (ConfigKey, JsonSerializer.Serialize(config, ModelConfig.Json)),
+        (ConfigKey, JsonSerializer.Serialize(config, OneLine)),
     ];
+
+    static readonly JsonSerializerOptions OneLine = new(ModelConfig.Json) { WriteIndented = false };
 
     static List<NamedTensor> Weights(GenreNet net)
     {

@@ -21,6 +21,9 @@ public sealed class OnnxScorer : IChunkScorer
     /// <summary>Exports the model's network to ONNX in memory and loads it into ONNX Runtime.</summary>
     public static OnnxScorer For(TrainedModel model) => new(OnnxExport.ToBytes(model), model.Config);
 
+    /// <summary>The scorer for a backend: null for TorchSharp (the model's own network), ONNX Runtime otherwise.</summary>
+    public static IChunkScorer? For(TrainedModel model, Backend backend) => backend == Backend.Onnx ? For(model) : null;
+
     public float[] Probabilities(IReadOnlyList<float[]> images)
     {
         var f = _config.Features;
