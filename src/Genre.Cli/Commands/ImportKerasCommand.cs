@@ -21,7 +21,7 @@ public static class ImportKerasCommand
             string extra = result.HistoryEpochs > 0 ? $", {ModelStore.HistoryFile} ({result.HistoryEpochs} epochs), accuracy.png, loss.png" : "";
             Console.Out.WriteLine($"{h5}: Keras Sequential = '{result.Architecture.Name}' network ({result.WeightedLayers} weighted layers, {result.Parameters:N0} parameters), " +
                 $"input {result.Architecture.InputHeight}x{result.Architecture.InputWidth} {result.Config.Features.Scale.ToString().ToLowerInvariant()} mel, {result.Config.Genres.Count} genres ({string.Join(", ", result.Config.Genres)})");
-            Console.Out.WriteLine($"{outDir}: config.json, model.safetensors{extra} written");
+            Console.Out.WriteLine($"{outDir}: config.json, model.safetensors, split.json (empty: Keras' split is unknown){extra} written");
             return ExitCode.Ok;
         });
         return cmd;

@@ -62,6 +62,8 @@ public static class KerasHdf5
             history.Save(Path.Combine(modelDir, ModelStore.HistoryFile));
             TrainingPlots.Save(history, modelDir, config.Split);
         }
+        // Which songs Keras trained on is unknown: an empty split record lets evaluate run (it re-splits chunks, marked inflated, or calls every song unseen).
+        AtomicFile.WriteAllText(Path.Combine(modelDir, ModelStore.SplitFile), JsonSerializer.Serialize(new SplitRecord(config.Split, [], []), ModelConfig.Json) + "\n");
         config.Save(Path.Combine(modelDir, ModelStore.ConfigFile)); // last: a folder with config.json is complete
         return new KerasTransfer(arch, config, network.WeightedLayers.Count, arch.TotalParameters, history?.Epochs ?? 0);
     }
