@@ -91,7 +91,10 @@ public class InteropCliTests
         var expected = Probabilities(CliProcess.Run("predict", "--model", dir.File("m"), "--format", "json", "--precision", "fp32", song).Out).Single().Value;
 
         int port = ServerFixture.FreePort();
-        using var server = CliProcess.Start("serve", "--model", dir.File("m"), "--port", port.ToString(), "--backend", "onnx");
+        // A private temporary folder for the uploads: the web tests check that none is left in the shared one.
+        Directory.CreateDirectory(dir.File("tmp"));
+        using var server = CliProcess.Start(new Dictionary<string, string> { ["TMPDIR"] = dir.File("tmp") },
+            "serve", "--model", dir.File("m"), "--port", port.ToString(), "--backend", "onnx");
         try
         {
             var line = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
