@@ -18,5 +18,8 @@ public static class GenreCli
         TagCommand.Create(),
         SummaryCommand.Create(),
         ServeCommand.Create(),
+        ImportKerasCommand.Create(),
+        ExportKerasCommand.Create(),
+        ExportOnnxCommand.Create(),
     };
 }

@@ -1,16 +1,17 @@
 using System.CommandLine;
 using Genre.Features;
 using Genre.Model;
+using Genre.Prediction;
 
 namespace Genre.Cli;
 
 /// <summary>Options shared by several commands, defined once.</summary>
 public static class SharedOptions
 {
-    static MelScale Invalid(System.CommandLine.Parsing.ArgumentResult r, string message)
+    static T Invalid<T>(System.CommandLine.Parsing.ArgumentResult r, string message)
     {
         r.AddError(message);
-        return default;
+        return default!;
     }
 
     public static Option<string> Precision()
@@ -36,6 +37,18 @@ public static class SharedOptions
     public static Option<string?> Data() => new("--data") { Description = "Data folder: one sub-folder of audio files per genre (GTZAN and Kaggle layouts work)" };
     public static Option<string?> Cache() => new("--cache") { Description = "Feature cache written by ./genre prepare" };
     public static Option<string> Model(bool required = true) => new("--model") { Description = "Model folder (from ./genre train or ./genre demo)", Required = required };
+    public static Option<Backend> Backend() => new("--backend")
+    {
+        Description = "Engine that runs the network: 'torch' (TorchSharp, default) or 'onnx' (ONNX Runtime on the exported graph)",
+        DefaultValueFactory = _ => Prediction.Backend.Torch,
+        CustomParser = r => r.Tokens.Single().Value.ToLowerInvariant() switch
+        {
+            "torch" => Prediction.Backend.Torch,
+            "onnx" => Prediction.Backend.Onnx,
+            var v => Invalid<Backend>(r, $"--backend {v}: choose torch or onnx"),
+        },
+    };
+
     public static Option<MelScale> Scale() => new("--scale")
     {
         Description = "Mel values: 'db' (decibels relative to each chunk's maximum, floor -80 dB; default) or 'power' (raw, as the tutorial)",
@@ -44,7 +57,7 @@ public static class SharedOptions
         {
             "db" => MelScale.Db,
             "power" => MelScale.Power,
-            var v => Invalid(r, $"--scale {v}: choose db or power"),
+            var v => Invalid<MelScale>(r, $"--scale {v}: choose db or power"),
         },
     };
 }

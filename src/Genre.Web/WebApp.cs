@@ -24,7 +24,8 @@ public sealed record WebOptions(string Host = "127.0.0.1", int Port = 5000, long
 /// </summary>
 public static class WebApp
 {
-    public static WebApplication Build(TrainedModel model, WebOptions options)
+    /// <param name="scorer">Another engine for the network (e.g. ONNX Runtime); null runs the model's TorchSharp network.</param>
+    public static WebApplication Build(TrainedModel model, WebOptions options, IChunkScorer? scorer = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -36,7 +37,7 @@ public static class WebApp
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
         builder.Services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = options.MaxUploadBytes);
         var app = builder.Build();
-        var predictor = new Predictor(model);
+        var predictor = new Predictor(model, scorer);
 
         foreach (var (path, file, type) in new[] { ("/", "index.html", "text/html; charset=utf-8"), ("/app.js", "app.js", "text/javascript"), ("/app.css", "app.css", "text/css") })
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Genre.Interop;
 using Genre.Library;
 using Genre.Model;
 using Genre.Prediction;
@@ -18,24 +19,27 @@ public static class PredictCommand
         var precision = SharedOptions.Precision();
         var results = new Option<string?>("--results") { Description = "Also append one line per song to FILE (JSON Lines, or CSV if it ends in .csv) as songs finish; a re-run skips songs already there for this model, unchanged", HelpName = "FILE" };
         var force = new Option<bool>("--force") { Description = "With --results: classify every song again and start FILE afresh" };
-        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline, precision, results, force };
+        var backend = SharedOptions.Backend();
+        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline, precision, results, force, backend };
         cmd.SetAction(r =>
         {
             int n = r.GetValue(top);
             if (n < 1) throw new UsageException($"--top {n} must be at least 1");
             if (r.GetValue(force) && r.GetValue(results) is null) throw new UsageException("--force needs --results FILE");
-            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline), r.GetValue(precision)!, r.GetValue(results), r.GetValue(force));
+            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline), r.GetValue(precision)!, r.GetValue(results), r.GetValue(force), r.GetValue(backend));
         });
         return cmd;
     }
 
     public static int Run(string modelDir, IReadOnlyList<string> paths, int top, string format, bool timeline, string precision,
-        string? resultsFile = null, bool force = false)
+        string? resultsFile = null, bool force = false, Backend backend = Backend.Torch)
     {
+        string enginePrecision = EnginePrecision(precision, backend);
         SongRun.CheckPaths(paths);
-        using var model = LoadModel(modelDir, precision);
+        using var model = LoadModel(modelDir, enginePrecision);
         using var results = resultsFile is null ? null : ResultsLog.Open(resultsFile, ModelFingerprint.Of(modelDir, model.Network.Precision.ToString()), model.Config.Genres, force, top);
-        var predictor = new Predictor(model);
+        using var scorer = OnnxScorer.For(model, backend);
+        var predictor = new Predictor(model, scorer);
         var writer = PredictionWriter.Create(format, Console.Out, model.Config.Genres, top, timeline);
         int failed = 0, skipped = 0;
         writer.Begin();
@@ -62,6 +66,14 @@ public static class PredictCommand
     }
 
     /// <param name="precision">The --precision choice: auto, fp32 or bf16.</param>
+    /// <summary>ONNX Runtime computes in fp32: --precision only chooses TorchSharp's arithmetic.</summary>
+    public static string EnginePrecision(string precision, Backend backend)
+    {
+        if (backend == Backend.Torch) return precision;
+        if (precision == "bf16") throw new UsageException("--precision bf16 applies to --backend torch; ONNX Runtime computes in fp32");
+        return "fp32";
+    }
+
     public static TrainedModel LoadModel(string modelDir, string precision)
     {
         if (!Directory.Exists(modelDir))

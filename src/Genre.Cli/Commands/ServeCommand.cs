@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Genre.Interop;
 using Genre.Web;
 
 namespace Genre.Cli.Commands;
@@ -11,13 +12,16 @@ public static class ServeCommand
         var port = new Option<int>("--port") { Description = "TCP port", DefaultValueFactory = _ => 5000 };
         var host = new Option<string>("--host") { Description = "Address to listen on (loopback by default; the page has no authentication)", DefaultValueFactory = _ => "127.0.0.1" };
         var precision = SharedOptions.Precision();
-        var cmd = new Command("serve", "Serve a local web page to drop songs on, and its JSON API") { model, port, host, precision };
+        var backend = SharedOptions.Backend();
+        var cmd = new Command("serve", "Serve a local web page to drop songs on, and its JSON API") { model, port, host, precision, backend };
         cmd.SetAction(r =>
         {
             int p = r.GetValue(port);
             if (p < 0 || p > 65535) throw new UsageException($"--port {p} must be 0..65535");
-            using var trained = PredictCommand.LoadModel(r.GetValue(model)!, r.GetValue(precision)!);
-            var app = WebApp.Build(trained, new WebOptions(r.GetValue(host)!, p));
+            var engine = r.GetValue(backend);
+            using var trained = PredictCommand.LoadModel(r.GetValue(model)!, PredictCommand.EnginePrecision(r.GetValue(precision)!, engine));
+            using var scorer = OnnxScorer.For(trained, engine);
+            var app = WebApp.Build(trained, new WebOptions(r.GetValue(host)!, p), scorer);
             app.StartAsync(Interrupt.Token).GetAwaiter().GetResult();
             foreach (var url in app.Urls) Console.Out.WriteLine($"listening on {url} (Ctrl+C to stop)");
             Console.Out.Flush();

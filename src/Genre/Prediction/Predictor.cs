@@ -16,7 +16,8 @@ public sealed record SongPrediction(string File, string Genre, double Probabilit
 }
 
 /// <summary>Predicts songs with a trained model, computing exactly the features the model was trained on.</summary>
-public sealed class Predictor(TrainedModel model)
+/// <param name="scorer">Another engine for the network (e.g. ONNX Runtime); null runs the model's TorchSharp network.</param>
+public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null)
 {
     /// <summary>Songs shorter than this are refused: one padded chunk of mostly silence says little.</summary>
     public const double MinSeconds = 1.0;
@@ -89,7 +90,8 @@ public sealed class Predictor(TrainedModel model)
         {
             var images = chunks.Skip(start).Take(BatchChunks).Select(c => c.Image).ToList();
             float[] probs;
-            lock (_networkGate)
+            if (scorer is not null) probs = scorer.Probabilities(images);
+            else lock (_networkGate)
             {
                 using var scope = NewDisposeScope();
                 using var _ = no_grad();

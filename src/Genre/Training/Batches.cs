@@ -31,16 +31,19 @@ public sealed class Batches(FeatureSet set, InputNormalization normalization)
     }
 
     /// <summary>Input tensor for images that are not part of a feature set (prediction).</summary>
-    public static Tensor FromImages(IReadOnlyList<float[]> images, int height, int width, InputNormalization normalization)
+    public static Tensor FromImages(IReadOnlyList<float[]> images, int height, int width, InputNormalization normalization) =>
+        tensor(Normalized(images, height * width, normalization), [images.Count, 1, height, width]);
+
+    /// <summary>The images one after the other, normalised: the (batch, 1, H, W) input of any engine.</summary>
+    public static float[] Normalized(IReadOnlyList<float[]> images, int imageSize, InputNormalization normalization)
     {
-        int size = height * width;
-        var buffer = new float[images.Count * size];
+        var buffer = new float[images.Count * imageSize];
         for (int i = 0; i < images.Count; i++)
         {
-            var slot = buffer.AsSpan(i * size, size);
+            var slot = buffer.AsSpan(i * imageSize, imageSize);
             images[i].CopyTo(slot);
             normalization.Apply(slot);
         }
-        return tensor(buffer, [images.Count, 1, height, width]);
+        return buffer;
     }
 }

@@ -33,7 +33,7 @@ public sealed class ServerFixture : IAsyncLifetime
         Url = $"http://127.0.0.1:{port}";
     }
 
-    static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
