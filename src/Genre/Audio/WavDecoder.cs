@@ -92,10 +92,10 @@ public static class WavDecoder
             stream.Seek(bytes, SeekOrigin.Current);
             return;
         }
-        var scratch = new byte[8192];
+        Span<byte> scratch = stackalloc byte[4096]; // not a heap buffer per chunk: files can hold thousands of empty chunks
         while (bytes > 0)
         {
-            int n = stream.Read(scratch, 0, (int)Math.Min(scratch.Length, bytes));
+            int n = stream.Read(scratch[..(int)Math.Min(scratch.Length, bytes)]);
             if (n == 0) throw new AudioFormatException($"{source}: WAV file ends inside a chunk before any 'data' (truncated)");
             bytes -= n;
         }
