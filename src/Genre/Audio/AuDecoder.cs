@@ -39,9 +39,14 @@ public static class AuDecoder
         };
         var format = new PcmFormat(enc, bits, (int)Math.Min(channels, int.MaxValue), (int)Math.Min(rate, int.MaxValue), BigEndian: true);
         format.Validate(source);
-        int skip = (int)offset - 24;
-        if (skip > 0 && stream.ReadAtLeast(new byte[skip], skip, throwOnEndOfStream: false) < skip)
-            throw new AudioFormatException($"{source}: AU file ends inside its header (truncated)");
+        // Skip the annotation in small reads, so that a huge offset in a tiny file allocates nothing.
+        Span<byte> scratch = stackalloc byte[512];
+        for (int skip = (int)offset - 24; skip > 0;)
+        {
+            int n = stream.Read(scratch[..Math.Min(skip, scratch.Length)]);
+            if (n == 0) throw new AudioFormatException($"{source}: AU file ends inside its header (truncated)");
+            skip -= n;
+        }
         return new PcmAudioStream(stream, format, size == uint.MaxValue ? -1 : size);
     }
 

@@ -39,14 +39,25 @@ public abstract class InterleavedAudioStream : AudioStream
     /// <summary>Reads up to <paramref name="frames"/> interleaved frames into <paramref name="buffer"/>; returns frames read.</summary>
     protected abstract int ReadInterleaved(float[] buffer, int frames);
 
+    /// <summary>Interleaved samples decoded per call of <see cref="ReadInterleaved"/>: bounds the buffers whatever
+    /// the caller asks for and however many channels a (possibly hostile) header claims.</summary>
+    const int MaxSamplesPerBlock = 1 << 16;
+
     public override int Read(Span<float> mono)
     {
         int channels = Channels;
-        int want = mono.Length;
-        if (_interleaved.Length < want * channels) _interleaved = new float[want * channels];
-        int frames = ReadInterleaved(_interleaved, want);
-        Downmix.ToMono(_interleaved.AsSpan(0, frames * channels), channels, mono[..frames]);
-        return frames;
+        int blockFrames = Math.Max(1, Math.Min(mono.Length, MaxSamplesPerBlock / channels));
+        if (_interleaved.Length < blockFrames * channels) _interleaved = new float[blockFrames * channels];
+        int total = 0;
+        while (total < mono.Length)
+        {
+            int want = Math.Min(blockFrames, mono.Length - total);
+            int frames = ReadInterleaved(_interleaved, want);
+            Downmix.ToMono(_interleaved.AsSpan(0, frames * channels), channels, mono.Slice(total, frames));
+            total += frames;
+            if (frames < want) break; // short read: end of data, or the decoder has no more ready now
+        }
+        return total;
     }
 }
 

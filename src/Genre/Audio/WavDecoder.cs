@@ -10,6 +10,7 @@ public static class WavDecoder
 {
     const ushort FormatPcm = 1, FormatFloat = 3, FormatALaw = 6, FormatMuLaw = 7, FormatExtensible = 0xFFFE;
     const int MaxHeaderChunkBytes = 1 << 20;
+    const int FmtBytesRead = 40; // WAVE_FORMAT_EXTENSIBLE, the longest 'fmt ' layout
 
     public static bool LooksLikeWav(ReadOnlySpan<byte> head) =>
         head.Length >= 12 && head[..4].SequenceEqual("RIFF"u8) && head.Slice(8, 4).SequenceEqual("WAVE"u8);
@@ -22,6 +23,7 @@ public static class WavDecoder
 
         PcmFormat? format = null;
         Span<byte> chunkHeader = stackalloc byte[8];
+        Span<byte> fmt = stackalloc byte[FmtBytesRead];
         while (true)
         {
             if (stream.ReadAtLeast(chunkHeader, 8, throwOnEndOfStream: false) < 8)
@@ -34,10 +36,12 @@ public static class WavDecoder
             {
                 if (size < 16 || size > MaxHeaderChunkBytes)
                     throw new AudioFormatException($"{source}: WAV 'fmt ' chunk of {size} bytes; expected 16 to 40 (corrupt header)");
-                var fmt = new byte[size + (size & 1)];
-                if (stream.ReadAtLeast(fmt, fmt.Length, throwOnEndOfStream: false) < size)
+                // Only the first 40 bytes mean anything; the rest is skipped, so no buffer is sized from the header.
+                int keep = (int)Math.Min(size, FmtBytesRead);
+                if (stream.ReadAtLeast(fmt[..keep], keep, throwOnEndOfStream: false) < keep)
                     throw new AudioFormatException($"{source}: WAV file ends inside its 'fmt ' chunk (truncated header)");
-                format = ParseFormat(fmt, source);
+                Skip(stream, size + (size & 1) - keep, source);
+                format = ParseFormat(fmt[..keep], source);
             }
             else if (id.SequenceEqual("data"u8))
             {
@@ -88,10 +92,10 @@ public static class WavDecoder
             stream.Seek(bytes, SeekOrigin.Current);
             return;
         }
-        var scratch = new byte[8192];
+        Span<byte> scratch = stackalloc byte[4096]; // not a heap buffer per chunk: files can hold thousands of empty chunks
         while (bytes > 0)
         {
-            int n = stream.Read(scratch, 0, (int)Math.Min(scratch.Length, bytes));
+            int n = stream.Read(scratch[..(int)Math.Min(scratch.Length, bytes)]);
             if (n == 0) throw new AudioFormatException($"{source}: WAV file ends inside a chunk before any 'data' (truncated)");
             bytes -= n;
         }
