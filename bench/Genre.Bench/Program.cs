@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 // bench/pytorch_train_step.py so that bench/train_step.sh can show both side by side.
 // Usage: Genre.Bench train-step [--arch seed] [--batch 32] [--warmup 2] [--steps 5] [--modes fp32,cl,bf16,bf16cl]
 
+if (args is ["web-load", ..]) return WebLoad.Run(args[1..]); // bench/web_load.sh: the web server under load and abuse
 var options = Args.Parse(args);
 if (options.Command != "train-step")
 {

@@ -1,29 +1,43 @@
+using System.Globalization;
 using System.Reflection;
 using Genre.Model;
 using Genre.Prediction;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Genre.Web;
 
-/// <summary>Where and how `genre serve` listens.</summary>
+/// <summary>Where and how `genre serve` listens, and how much it takes on at once.</summary>
 public sealed record WebOptions(string Host = "127.0.0.1", int Port = 5000, long MaxUploadBytes = WebOptions.DefaultMaxUploadBytes)
 {
     /// <summary>Uploads above 50 MB are refused with 413 (a 30-s WAV is 1.3 MB, a 10-minute MP3 ~10 MB).</summary>
     public const long DefaultMaxUploadBytes = 50L * 1024 * 1024;
+    public const int DefaultMaxQueued = 64;
+
+    /// <summary>Songs decoded and predicted at the same time (each holds its samples and feature images): one per core.</summary>
+    public int MaxRunning { get; init; } = Environment.ProcessorCount;
+    /// <summary>Prediction requests admitted beyond <see cref="MaxRunning"/> (uploading or waiting their turn); more get 503.</summary>
+    public int MaxQueued { get; init; } = DefaultMaxQueued;
+    /// <summary>Slowest upload tolerated after a 5-s grace period; a slower client is cut off with 408.</summary>
+    public int MinUploadBytesPerSecond { get; init; } = 4096;
 }
 
 /// <summary>
 /// The local web page: one static page (embedded in this assembly) and a JSON API over the same
-/// <see cref="Predictor"/> the command line uses. Uploads are written to a private temporary file for
-/// the decoders and deleted before the answer is sent.
+/// <see cref="Predictor"/> the command line uses. Uploads are streamed to a private temporary file for
+/// the decoders and deleted before the answer is sent. Every refusal is a JSON <c>{"error": ...}</c>
+/// with its status; none carries a stack trace.
 /// </summary>
 public static class WebApp
 {
+    /// <summary>Open connections at most (idle keep-alive ones included); far above any real use of a local page.</summary>
+    const int MaxConnections = 512;
+    /// <summary>What a 503 tells the client to wait: about the time of one prediction round.</summary>
+    const int RetryAfterSeconds = 2;
+
     /// <param name="scorer">Another engine for the network (e.g. ONNX Runtime); null runs the model's TorchSharp network.</param>
     public static WebApplication Build(TrainedModel model, WebOptions options, IChunkScorer? scorer = null)
     {
@@ -32,12 +46,16 @@ public static class WebApp
         builder.WebHost.UseKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = options.MaxUploadBytes;
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinUploadBytesPerSecond, TimeSpan.FromSeconds(5));
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            k.Limits.MaxConcurrentConnections = MaxConnections;
             k.AddServerHeader = false;
         });
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        builder.Services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = options.MaxUploadBytes);
         var app = builder.Build();
+        app.Use(AnswerUnexpectedErrors);
         var predictor = new Predictor(model, scorer);
+        var gate = new PredictionGate(options.MaxRunning, options.MaxQueued);
 
         foreach (var (path, file, type) in new[] { ("/", "index.html", "text/html; charset=utf-8"), ("/app.js", "app.js", "text/javascript"), ("/app.css", "app.css", "text/css") })
         {
@@ -54,34 +72,62 @@ public static class WebApp
             max_upload_bytes = options.MaxUploadBytes,
         }, ModelConfig.Json));
 
-        app.MapPost("/api/predict", (HttpRequest request, CancellationToken cancel) => PredictUpload(request, predictor, options, cancel));
+        app.MapPost("/api/predict", (HttpRequest request) => PredictUpload(request.HttpContext, predictor, gate, options));
         return app;
     }
 
-    static async Task<IResult> PredictUpload(HttpRequest request, Predictor predictor, WebOptions options, CancellationToken cancel)
+    /// <summary>A bug must not reach the client as a stack trace (or, in a Development environment, a debug page): one JSON line out, the details to the server's stderr.</summary>
+    static async Task AnswerUnexpectedErrors(HttpContext context, RequestDelegate next)
     {
-        if (request.ContentLength > options.MaxUploadBytes) return TooLarge(options);
-        if (!request.HasFormContentType) return Error(StatusCodes.Status400BadRequest, "send the song as multipart/form-data in a field named 'file'");
-        IFormFile? upload;
-        try { upload = (await request.ReadFormAsync(cancel)).Files.GetFile("file"); }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(options); }
-        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)) { return TooLarge(options); }
-        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        try { await next(context); }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
         {
-            return Error(StatusCodes.Status400BadRequest, $"malformed upload ({e.Message})");
+            Console.Error.WriteLine($"genre serve: {context.Request.Method} {context.Request.Path}: {e}");
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            await context.Response.WriteAsJsonAsync(new { error = "internal error (the server's log has the details)" });
         }
-        if (upload is null || upload.Length == 0) return Error(StatusCodes.Status400BadRequest, "no file in the upload (field 'file')");
+    }
 
-        // Only the extension of the client's name is used, never its path: "../../x.wav" becomes "<random>.wav".
-        string name = Path.GetFileName(upload.FileName.Replace('\\', '/'));
-        string ext = SafeExtension(name);
+    static async Task<IResult> PredictUpload(HttpContext context, Predictor predictor, PredictionGate gate, WebOptions options)
+    {
+        if (context.Request.ContentLength > options.MaxUploadBytes) return TooLarge(options); // refused before the body travels
+        if (!gate.TryEnter())
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Error(StatusCodes.Status503ServiceUnavailable, $"the server is busy ({options.MaxRunning + options.MaxQueued} uploads in progress); try again in a few seconds");
+        }
         string dir = Directory.CreateTempSubdirectory("genre-upload-").FullName;
-        string temp = Path.Combine(dir, "upload" + ext);
+        try { return await PredictAdmitted(context, dir, predictor, gate, options); }
+        finally
+        {
+            gate.Leave();
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    static async Task<IResult> PredictAdmitted(HttpContext context, string dir, Predictor predictor, PredictionGate gate, WebOptions options)
+    {
+        var cancel = context.RequestAborted;
+        string received = Path.Combine(dir, "upload");
+        string name;
+        try { name = DisplayName(await MultipartUpload.SaveAsync(context.Request, received, cancel)); }
+        catch (UploadRefusedException e)
+        {
+            return e.Status switch
+            {
+                StatusCodes.Status413PayloadTooLarge => TooLarge(options),
+                StatusCodes.Status408RequestTimeout => Error(e.Status, $"the upload arrived too slowly (under {options.MinUploadBytesPerSecond} bytes/s)"),
+                _ => Error(e.Status, e.Message),
+            };
+        }
+
+        // Only the extension of the client's name is used, never its path: "../../x.wav" becomes "upload.wav".
+        string temp = received + SafeExtension(name);
+        File.Move(received, temp);
         try
         {
-            await using (var s = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-                await upload.CopyToAsync(s, cancel);
-            var result = await Task.Run(() =>
+            var result = await gate.RunAsync(() =>
             {
                 var (chunks, seconds) = predictor.Features(temp, cancel);
                 var prediction = predictor.Classify(name, chunks, seconds);
@@ -96,10 +142,13 @@ public static class WebApp
         {
             return Error(StatusCodes.Status415UnsupportedMediaType, e.Message.Replace(temp, name));
         }
-        finally
-        {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
+    }
+
+    /// <summary>The last segment of the client's file name, for the answer only ("../../etc/passwd.wav" -> "passwd.wav").</summary>
+    static string DisplayName(string clientName)
+    {
+        string name = Path.GetFileName(clientName.Replace('\\', '/'));
+        return name.Trim('.', ' ').Length == 0 ? "upload" : name;
     }
 
     static string SafeExtension(string name)

@@ -12,25 +12,35 @@ namespace Genre.Tests.Web;
 /// <summary>A real `genre serve` child process on a free loopback port, with a small model trained on synthetic data.</summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
+    /// <summary>The test classes that share this server (one at a time: they check that no upload is left on disk).</summary>
+    public const string Collection = "web server";
+
     readonly TinyData _data = new();
     System.Diagnostics.Process? _server;
     public string Url { get; private set; } = "";
+    public string ModelDir { get; private set; } = "";
     public TinyData Data => _data;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     public async Task InitializeAsync()
     {
-        string model = _data.NewDir("model");
-        Trainer.Train(_data.Set, new TrainingOptions { Architecture = "compact", Epochs = 2, BatchSize = 8, LearningRate = 1e-3, ValidationFraction = 0.25 }, model);
+        ModelDir = _data.NewDir("model");
+        Trainer.Train(_data.Set, new TrainingOptions { Architecture = "compact", Epochs = 2, BatchSize = 8, LearningRate = 1e-3, ValidationFraction = 0.25 }, ModelDir);
+        (_server, Url) = await StartServer();
+    }
+
+    /// <summary>Starts another `genre serve` of this fixture's model with extra options; the caller stops it.</summary>
+    public async Task<(System.Diagnostics.Process Server, string Url)> StartServer(params string[] options)
+    {
         int port = FreePort();
-        _server = CliProcess.Start("serve", "--model", model, "--port", port.ToString());
-        var line = await _server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var server = CliProcess.Start(["serve", "--model", ModelDir, "--port", port.ToString(), .. options]);
+        var line = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         if (line is null || !line.StartsWith("listening on"))
         {
-            _server.Kill(entireProcessTree: true);
-            Assert.Fail($"server said: {line} {await _server.StandardError.ReadToEndAsync()}");
+            server.Kill(entireProcessTree: true);
+            Assert.Fail($"server said: {line} {await server.StandardError.ReadToEndAsync()}");
         }
-        Url = $"http://127.0.0.1:{port}";
+        return (server, $"http://127.0.0.1:{port}");
     }
 
     internal static int FreePort()
@@ -59,7 +69,11 @@ public sealed class ServerFixture : IAsyncLifetime
     }
 }
 
-public class ServerTests(ServerFixture server) : IClassFixture<ServerFixture>
+[CollectionDefinition(ServerFixture.Collection)]
+public class ServerCollection : ICollectionFixture<ServerFixture>;
+
+[Collection(ServerFixture.Collection)]
+public class ServerTests(ServerFixture server)
 {
     byte[] Song => File.ReadAllBytes(server.Data.Dataset.Songs[0].Path);
 
@@ -83,7 +97,7 @@ public class ServerTests(ServerFixture server) : IClassFixture<ServerFixture>
         Assert.Equal(4, root.GetProperty("timeline").GetArrayLength());
         Assert.StartsWith("data:image/png;base64,", root.GetProperty("spectrogram").GetString());
         foreach (var key in new[] { "probability", "probabilities", "chunks", "seconds" }) Assert.True(root.TryGetProperty(key, out _), key);
-        // nothing uploaded is kept on disk after the answer (only this class uploads, and its tests run one at a time)
+        // nothing uploaded is kept on disk after the answer (only this collection uploads, and its tests run one at a time)
         Assert.Empty(Directory.EnumerateDirectories(Path.GetTempPath(), "genre-upload-*"));
     }
 
