@@ -11,6 +11,13 @@ function show(result) {
   $("probability").textContent = pct(result.probability);
   $("details").textContent = `${result.file}: ${result.chunks} chunks, ${result.seconds.toFixed(1)} s` +
     (result.vote_genre !== result.genre ? ` (majority of chunks: ${result.vote_genre})` : "");
+  const trust = $("trust");
+  trust.hidden = result.verdict === undefined;
+  if (result.verdict !== undefined) {
+    trust.className = result.verdict;
+    trust.textContent = `${result.verdict}: ${pct(result.agreement)} of the chunks agree, ` +
+      `spread of ${result.genre}'s probability over chunks ${result.spread.toFixed(2)}`;
+  }
   const chart = $("chart");
   chart.replaceChildren();
   Object.entries(result.probabilities).sort((a, b) => b[1] - a[1]).forEach(([genre, p]) => {

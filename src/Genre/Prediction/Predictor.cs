@@ -8,15 +8,17 @@ namespace Genre.Prediction;
 /// <summary>The genre of one chunk of a song, with its time span.</summary>
 public sealed record ChunkPrediction(double Start, double End, string Genre, double Probability);
 
-/// <summary>A song's prediction: the arg-max of the mean of its chunk probabilities, and the tutorial's majority vote beside it.</summary>
+/// <summary>A song's prediction: the arg-max of the mean of its chunk probabilities, and the tutorial's majority vote beside it;
+/// with how far it can be trusted (<see cref="Prediction.Confidence"/>).</summary>
 public sealed record SongPrediction(string File, string Genre, double Probability, IReadOnlyDictionary<string, double> Probabilities,
-    string VoteGenre, int Chunks, double Seconds, IReadOnlyList<ChunkPrediction> Timeline)
+    string VoteGenre, int Chunks, double Seconds, IReadOnlyList<ChunkPrediction> Timeline, Confidence? Confidence = null)
 {
     public IEnumerable<KeyValuePair<string, double>> Top(int n) => Probabilities.OrderByDescending(kv => kv.Value).Take(n);
 }
 
 /// <summary>Predicts songs with a trained model, computing exactly the features the model was trained on.</summary>
-public sealed class Predictor(TrainedModel model)
+/// <param name="minConfidence">Songs whose genre has a lower probability are "uncertain" (`--min-confidence`).</param>
+public sealed class Predictor(TrainedModel model, double minConfidence = Confidence.DefaultMinConfidence)
 {
     /// <summary>Songs shorter than this are refused: one padded chunk of mostly silence says little.</summary>
     public const double MinSeconds = 1.0;
@@ -121,6 +123,7 @@ public sealed class Predictor(TrainedModel model)
         int top = Array.IndexOf(mean, mean.Max());
         int vote = Array.IndexOf(votes, votes.Max());
         var byGenre = genres.Select((g, i) => (g, i)).ToDictionary(t => t.g, t => mean[t.i]);
-        return new SongPrediction(path, genres[top], mean[top], byGenre, genres[vote], chunks.Count, seconds, timeline);
+        return new SongPrediction(path, genres[top], mean[top], byGenre, genres[vote], chunks.Count, seconds, timeline,
+            Confidence.Of(probs, k, top, minConfidence));
     }
 }
