@@ -37,6 +37,7 @@ public static class WebApp
         builder.Services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = options.MaxUploadBytes);
         var app = builder.Build();
         var predictor = new Predictor(model);
+        var explainer = new Explanation.Explainer(predictor);
 
         foreach (var (path, file, type) in new[] { ("/", "index.html", "text/html; charset=utf-8"), ("/app.js", "app.js", "text/javascript"), ("/app.css", "app.css", "text/css") })
         {
@@ -53,11 +54,11 @@ public static class WebApp
             max_upload_bytes = options.MaxUploadBytes,
         }, ModelConfig.Json));
 
-        app.MapPost("/api/predict", (HttpRequest request, CancellationToken cancel) => PredictUpload(request, predictor, options, cancel));
+        app.MapPost("/api/predict", (HttpRequest request, CancellationToken cancel) => PredictUpload(request, explainer, predictor, options, cancel));
         return app;
     }
 
-    static async Task<IResult> PredictUpload(HttpRequest request, Predictor predictor, WebOptions options, CancellationToken cancel)
+    static async Task<IResult> PredictUpload(HttpRequest request, Explanation.Explainer explainer, Predictor predictor, WebOptions options, CancellationToken cancel)
     {
         if (request.ContentLength > options.MaxUploadBytes) return TooLarge(options);
         if (!request.HasFormContentType) return Error(StatusCodes.Status400BadRequest, "send the song as multipart/form-data in a field named 'file'");
@@ -83,10 +84,12 @@ public static class WebApp
             var result = await Task.Run(() =>
             {
                 var (chunks, seconds) = predictor.Features(temp, cancel);
-                var prediction = predictor.Classify(name, chunks, seconds);
-                var json = PredictionJson.ToDictionary(prediction, predictor.Model.Config.Genres, 3, timeline: true);
+                // Grad-CAM gives the prediction too, at about the cost of predicting (README, "genre explain").
+                var explanation = explainer.Explain(name, chunks, seconds);
+                var json = PredictionJson.ToDictionary(explanation.Prediction, predictor.Model.Config.Genres, 3, timeline: true);
                 json["spectrogram"] = "data:image/png;base64," + Convert.ToBase64String(
                     Reports.SpectrogramImage.Png(chunks.Select(c => c.Image).ToList(), predictor.Model.Config.Features));
+                json["explanation"] = "data:image/png;base64," + Convert.ToBase64String(Reports.ExplanationImage.OverlayPng(explanation));
                 return json;
             }, cancel);
             return Results.Json(result);

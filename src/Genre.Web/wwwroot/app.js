@@ -33,6 +33,8 @@ function show(result) {
     chart.appendChild(row);
   });
   $("spectrogram").src = result.spectrogram;
+  $("explanation").src = result.explanation || "";
+  $("explanation").hidden = !result.explanation || !$("show-why").checked;
   const timeline = $("timeline");
   timeline.replaceChildren();
   result.timeline.forEach((c) => {
@@ -60,6 +62,8 @@ async function upload(file) {
     status.textContent = String(e.message || e);
   }
 }
+
+$("show-why").addEventListener("change", (e) => { $("explanation").hidden = !e.target.checked || !$("explanation").src; });
 
 const drop = $("drop");
 $("file").addEventListener("change", (e) => { if (e.target.files.length) upload(e.target.files[0]); });

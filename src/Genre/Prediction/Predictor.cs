@@ -104,6 +104,23 @@ public sealed class Predictor(TrainedModel model, double minConfidence = Confide
         return result;
     }
 
+    /// <summary>Runs <paramref name="work"/> on the network in evaluation mode, one caller at a time.</summary>
+    public T WithNetwork<T>(Func<GenreNet, T> work)
+    {
+        lock (_networkGate)
+        {
+            model.Network.eval();
+            return work(model.Network);
+        }
+    }
+
+    /// <summary>The network's input for a song's chunk images: (chunks, 1, height, width), normalised as in training.</summary>
+    public Tensor Input(IReadOnlyList<FeatureChunk> chunks)
+    {
+        var f = model.Config.Features;
+        return Batches.FromImages(chunks.Select(c => c.Image).ToList(), f.ImageHeight, f.ImageWidth, model.Config.Normalization);
+    }
+
     /// <summary>The song's prediction from its chunks' spans and probabilities (chunk after chunk, one per genre).</summary>
     public SongPrediction Summarise(string path, IReadOnlyList<FeatureChunk> chunks, double seconds, float[] probs)
     {
