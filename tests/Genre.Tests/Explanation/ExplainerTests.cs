@@ -29,7 +29,15 @@ public sealed class TrainedTinyModel : IDisposable
     }
 }
 
-public class ExplainerTests(TrainedTinyModel fixture) : IClassFixture<TrainedTinyModel>
+/// <summary>Test classes that share one <see cref="TrainedTinyModel"/> (training it costs ~10 s).</summary>
+[CollectionDefinition(Name)]
+public sealed class TrainedTinyModelCollection : ICollectionFixture<TrainedTinyModel>
+{
+    public const string Name = "trained tiny model";
+}
+
+[Collection(TrainedTinyModelCollection.Name)]
+public class ExplainerTests(TrainedTinyModel fixture)
 {
     const int Rate = 22050;
     const double Seconds = 20, SpanStart = 8, SpanEnd = 14;
