@@ -60,7 +60,7 @@ public static class EvaluateCommand
         o.Write(scores);
         if (r.Confidence is { Count: > 0 } rows)
         {
-            var trust = new Table().Title($"confidence ({r.MatrixPart} songs; confident: probability >= min-confidence and >= half the chunks agree)")
+            var trust = new Table().Title($"what --min-confidence buys ({r.MatrixPart} songs)")
                 .AddColumns("min-confidence", "confident songs", "coverage", "accuracy (confident)", "accuracy (uncertain)");
             static string Acc(double? a) => a is { } v ? $"{v:F2}" : "-";
             foreach (var row in rows)

@@ -38,9 +38,9 @@ public static class ExplainCommand
         ExplanationImage.Save(explanation, model.Config.Features, outPath);
         var p = explanation.Prediction;
         var (start, end, share) = explanation.StrongestSpan();
-        string predicted = explanation.Genre != p.Genre ? $" (predicted: {p.Genre} {p.Probability * 100:F1}%)" : "";
         string trust = p.Confidence is { } c ? $", {c.Verdict}" : "";
-        Ui.Out.WriteLine($"{song}: {explanation.Genre} {explanation.Probability * 100:F1}%{predicted}{trust}; most evidence at {start:F1}-{end:F1} s " +
+        string what = explanation.Genre != p.Genre ? $" (predicted: {p.Genre} {p.Probability * 100:F1}%{trust})" : trust;
+        Ui.Out.WriteLine($"{song}: {explanation.Genre} {explanation.Probability * 100:F1}%{what}; most evidence at {start:F1}-{end:F1} s " +
             $"({share * 100:F0}% of the heat) -> {outPath}");
         Ui.Info($"explained {p.Chunks} chunks ({p.Seconds:F1} s of audio) with Grad-CAM in {clock.Elapsed.TotalSeconds:F2} s");
         return explanation;

@@ -71,7 +71,7 @@ public class TrustCommandsTests(TrainedTinyModel fixture)
         Assert.Contains("test (3 songs, 12 chunks)", eval.Out);
         Assert.Contains("unused (3 songs, 12 chunks)", eval.Out);
         Assert.Contains("confusion matrix (test chunks", eval.Out);
-        Assert.Contains("confidence (test songs", eval.Out);
+        Assert.Contains("what --min-confidence buys (test songs)", eval.Out);
         using var doc = JsonDocument.Parse(File.ReadAllText(dir.File("eval.json")));
         Assert.Equal("file", doc.RootElement.GetProperty("split").GetString());
         Assert.Equal(8, doc.RootElement.GetProperty("confidence").GetArrayLength());
