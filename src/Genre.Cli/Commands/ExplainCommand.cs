@@ -16,21 +16,23 @@ public static class ExplainCommand
         var output = new Option<string>("--out") { Description = "PNG to write: the song's mel spectrogram with the heat map of what drove the genre", Required = true };
         var genre = new Option<string?>("--genre") { Description = "Genre to explain (default: the predicted one)" };
         var minConfidence = SharedOptions.MinConfidence();
+        var precision = SharedOptions.Precision();
         var cmd = new Command("explain", "Why this genre? A heat map over the song's spectrogram of what drove the network (Grad-CAM)")
-            { model, song, output, genre, minConfidence };
+            { model, song, output, genre, minConfidence, precision };
         cmd.SetAction(r =>
         {
-            Run(r.GetValue(model)!, r.GetValue(song)!, r.GetValue(output)!, r.GetValue(genre), SharedOptions.Checked(r.GetValue(minConfidence)));
+            Run(r.GetValue(model)!, r.GetValue(song)!, r.GetValue(output)!, r.GetValue(genre), SharedOptions.Checked(r.GetValue(minConfidence)),
+                r.GetValue(precision)!);
             return ExitCode.Ok;
         });
         return cmd;
     }
 
-    public static Explanation.Explanation Run(string modelDir, string song, string outPath, string? genre, double minConfidence)
+    public static Explanation.Explanation Run(string modelDir, string song, string outPath, string? genre, double minConfidence, string precision)
     {
         if (!File.Exists(song)) throw new GenreException($"{song}: no such file");
         if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out {outPath}: give a .png file");
-        using var model = PredictCommand.LoadModel(modelDir);
+        using var model = PredictCommand.LoadModel(modelDir, precision);
         if (genre is not null && !model.Config.Genres.Contains(genre))
             throw new UsageException($"--genre {genre}: the model knows {string.Join(", ", model.Config.Genres)}");
         var clock = Stopwatch.StartNew();

@@ -18,7 +18,7 @@ public sealed class TrainedTinyModel : IDisposable
     public TrainedTinyModel()
     {
         ModelDir = Data.NewDir("model");
-        Trainer.Train(Data.Set, new TrainingOptions { Architecture = "compact", Epochs = 6, BatchSize = 8, LearningRate = 1e-3, ValidationFraction = 0.25 }, ModelDir);
+        Trainer.Train(Data.Set, new TrainingOptions { Architecture = "compact", Epochs = 10, BatchSize = 8, LearningRate = 1e-3, ValidationFraction = 0.25 }, ModelDir);
         Model = ModelStore.Load(ModelDir);
     }
 
@@ -42,33 +42,47 @@ public class ExplainerTests(TrainedTinyModel fixture)
     const int Rate = 22050;
     const double Seconds = 20, SpanStart = 8, SpanEnd = 14;
 
-    /// <summary>White noise for 20 s with a jazz texture (drums, walking bass, chords) mixed in from 8 to 14 s only.</summary>
-    static string NoiseWithJazzSpan(TempDir dir)
+    /// <summary>White noise for 20 s, with <paramref name="genre"/>'s texture mixed in from 8 to 14 s when given.</summary>
+    static string NoiseWithSpan(TempDir dir, string? genre)
     {
         var rng = new Random(7);
         var clip = new float[(int)(Seconds * Rate)];
         for (int i = 0; i < clip.Length; i++) clip[i] = (float)(0.05 * (rng.NextDouble() * 2 - 1));
-        var jazz = Synth.Clip("jazz", SpanEnd - SpanStart, Rate, seed: 11);
-        for (int i = 0; i < jazz.Length; i++) clip[(int)(SpanStart * Rate) + i] += jazz[i];
-        string path = dir.File("noise-with-jazz.wav");
+        if (genre is not null)
+        {
+            var texture = Synth.Clip(genre, SpanEnd - SpanStart, Rate, seed: 11);
+            for (int i = 0; i < texture.Length; i++) clip[(int)(SpanStart * Rate) + i] += texture[i];
+        }
+        string path = dir.File($"noise-with-{genre ?? "nothing"}.wav");
         using (var s = File.Create(path)) WavDecoder.Write(s, clip, 1, Rate);
         return path;
     }
 
-    /// <summary>Measured: 0.735 of the heat lies in the 6 s of jazz (30 % of the clip), and the strongest 4-s window is 9.5-13.5 s.
-    /// Raw Grad-CAM (without weighting each chunk by its probability of the genre) put only 0.126 there: the noise chunks'
-    /// maps were the largest.</summary>
+    /// <summary>
+    /// For every texture but the one the model hears in plain noise (this model takes white noise for jazz, whose
+    /// cymbals are noise: there the noise itself is evidence), the explanation of the texture's genre lies in its span.
+    /// Measured (this fixture, 2-core CPU): ambient 0.860, classical 0.903 of the heat inside the 6 s (30 % of the clip);
+    /// the assertion asks for 0.75. Raw Grad-CAM (chunks not weighted by their probability of the genre) put 0.126 there
+    /// on an earlier fixture (6 epochs, jazz in noise): the maps of the noise chunks were the largest.
+    /// </summary>
     [Fact]
     public void The_explanation_of_a_texture_in_noise_puts_most_of_its_mass_inside_the_textures_span()
     {
         using var dir = new TempDir();
-        var explainer = new Explainer(new Predictor(fixture.Model));
-        var e = explainer.Explain(NoiseWithJazzSpan(dir), genre: "jazz");
-        Assert.Equal((150, 750), (e.Rows, e.Columns)); // 20 s at 4 s per 150 columns
-        double inside = e.MassBetween(SpanStart, SpanEnd);
-        Assert.True(inside >= 0.6, $"only {inside:F3} of the heat is inside {SpanStart}-{SpanEnd} s");
-        var (start, end, _) = e.StrongestSpan();
-        Assert.InRange((start + end) / 2, SpanStart, SpanEnd);
+        var predictor = new Predictor(fixture.Model);
+        var explainer = new Explainer(predictor);
+        string noiseGenre = predictor.Predict(NoiseWithSpan(dir, null)).Genre;
+        var textures = fixture.Data.Dataset.Genres.Where(g => g != noiseGenre).ToList();
+        Assert.Equal(2, textures.Count);
+        foreach (var genre in textures)
+        {
+            var e = explainer.Explain(NoiseWithSpan(dir, genre), genre);
+            Assert.Equal((150, 750), (e.Rows, e.Columns)); // 20 s at 4 s per 150 columns
+            double inside = e.MassBetween(SpanStart, SpanEnd);
+            Assert.True(inside >= 0.75, $"{genre}: only {inside:F3} of the heat is inside {SpanStart}-{SpanEnd} s");
+            var (start, end, _) = e.StrongestSpan();
+            Assert.InRange((start + end) / 2, SpanStart, SpanEnd);
+        }
     }
 
     [Fact]
