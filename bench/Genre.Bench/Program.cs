@@ -6,8 +6,10 @@ using static TorchSharp.torch;
 // Training-step and inference timing of our network, printed in the same format as
 // bench/pytorch_train_step.py so that bench/train_step.sh can show both side by side.
 // Usage: Genre.Bench train-step [--arch seed] [--batch 32] [--warmup 2] [--steps 5] [--modes fp32,cl,bf16,bf16cl]
+//        Genre.Bench explain --model MODEL_DIR --song FILE (ExplainBench.cs)
 
 if (args is ["web-load", ..]) return WebLoad.Run(args[1..]); // bench/web_load.sh: the web server under load and abuse
+if (args.Length > 0 && args[0] == "explain") return ExplainBench.Run(args[1..]);
 var options = Args.Parse(args);
 if (options.Command != "train-step")
 {

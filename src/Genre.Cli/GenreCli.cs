@@ -15,6 +15,7 @@ public static class GenreCli
         TrainCommand.Create(),
         EvaluateCommand.Create(),
         PredictCommand.Create(),
+        ExplainCommand.Create(),
         TagCommand.Create(),
         SummaryCommand.Create(),
         ServeCommand.Create(),

@@ -36,6 +36,16 @@ public static class SharedOptions
 
     public static Option<string?> Data() => new("--data") { Description = "Data folder: one sub-folder of audio files per genre (GTZAN and Kaggle layouts work)" };
     public static Option<string?> Cache() => new("--cache") { Description = "Feature cache written by ./genre prepare" };
+    public static Option<double> MinConfidence() => new("--min-confidence")
+    {
+        Description = "A song is 'uncertain' when its genre's probability is below this (or fewer than half of its chunks agree)",
+        DefaultValueFactory = _ => Genre.Prediction.Confidence.DefaultMinConfidence,
+    };
+
+    /// <summary>The --min-confidence value, refused outside [0, 1].</summary>
+    public static double Checked(double minConfidence) => minConfidence is >= 0 and <= 1
+        ? minConfidence : throw new UsageException($"--min-confidence {minConfidence} must be between 0 and 1");
+
     public static Option<string> Model(bool required = true) => new("--model") { Description = "Model folder (from ./genre train or ./genre demo)", Required = required };
     public static Option<Backend> Backend() => new("--backend")
     {

@@ -33,7 +33,8 @@ public abstract class PredictionWriter(TextWriter output, IReadOnlyList<string> 
         {
             string topList = string.Join(", ", p.Top(TopN).Select(kv => $"{kv.Key} {Pct(kv.Value)}"));
             string vote = p.VoteGenre != p.Genre ? $"  (chunk vote: {p.VoteGenre})" : "";
-            Output.WriteLine($"{p.File}: {p.Genre} {Pct(p.Probability)}  [{topList}]  {p.Chunks} chunks, {Num(p.Seconds, "F1")} s{vote}");
+            string trust = p.Confidence is { } t ? $"  {t.Verdict} (agreement {Pct(t.Agreement)}, spread {Num(t.Spread, "F2")})" : "";
+            Output.WriteLine($"{p.File}: {p.Genre} {Pct(p.Probability)}  [{topList}]  {p.Chunks} chunks, {Num(p.Seconds, "F1")} s{trust}{vote}");
             if (Timeline)
                 foreach (var c in p.Timeline)
                     Output.WriteLine($"    {Num(c.Start, "F1"),6}-{Num(c.End, "F1"),6} s  {c.Genre} {Pct(c.Probability)}");
@@ -51,11 +52,13 @@ public abstract class PredictionWriter(TextWriter output, IReadOnlyList<string> 
 
     sealed class CsvWriter(TextWriter o, IReadOnlyList<string> g, int t, bool tl) : PredictionWriter(o, g, t, tl)
     {
-        public override void Begin() => Output.WriteLine("file,genre,probability,vote_genre,chunks,seconds," + string.Join(",", Genres.Select(Quote)) + ",error");
+        public override void Begin() => Output.WriteLine("file,genre,probability,vote_genre,chunks,seconds,spread,agreement,verdict," +
+            string.Join(",", Genres.Select(Quote)) + ",error");
         public override void Song(SongPrediction p) =>
             Output.WriteLine($"{Quote(p.File)},{Quote(p.Genre)},{Num(p.Probability, "F6")},{Quote(p.VoteGenre)},{p.Chunks},{Num(p.Seconds, "F3")}," +
+                (p.Confidence is { } c ? $"{Num(c.Spread, "F6")},{Num(c.Agreement, "F6")},{c.Verdict}," : ",,,") +
                 string.Join(",", Genres.Select(x => Num(p.Probabilities[x], "F6"))) + ",");
-        public override void Failure(string file, string error) => Output.WriteLine($"{Quote(file)},,,,,,{new string(',', Genres.Count - 1)},{Quote(error)}");
+        public override void Failure(string file, string error) => Output.WriteLine($"{Quote(file)},,,,,,,,,{new string(',', Genres.Count - 1)},{Quote(error)}");
         static string Quote(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
     }
 }

@@ -55,6 +55,8 @@ public static class WebApp
         var app = builder.Build();
         app.Use(AnswerUnexpectedErrors);
         var predictor = new Predictor(model, scorer);
+        // Grad-CAM needs the TorchSharp network; with another engine the page shows no explanation
+        var explainer = scorer is null ? new Explanation.Explainer(predictor) : null;
         var gate = new PredictionGate(options.MaxRunning, options.MaxQueued);
 
         foreach (var (path, file, type) in new[] { ("/", "index.html", "text/html; charset=utf-8"), ("/app.js", "app.js", "text/javascript"), ("/app.css", "app.css", "text/css") })
@@ -72,7 +74,7 @@ public static class WebApp
             max_upload_bytes = options.MaxUploadBytes,
         }, ModelConfig.Json));
 
-        app.MapPost("/api/predict", (HttpRequest request) => PredictUpload(request.HttpContext, predictor, gate, options));
+        app.MapPost("/api/predict", (HttpRequest request) => PredictUpload(request.HttpContext, predictor, explainer, gate, options));
         return app;
     }
 
@@ -89,7 +91,7 @@ public static class WebApp
         }
     }
 
-    static async Task<IResult> PredictUpload(HttpContext context, Predictor predictor, PredictionGate gate, WebOptions options)
+    static async Task<IResult> PredictUpload(HttpContext context, Predictor predictor, Explanation.Explainer? explainer, PredictionGate gate, WebOptions options)
     {
         if (context.Request.ContentLength > options.MaxUploadBytes) return TooLarge(options); // refused before the body travels
         if (!gate.TryEnter())
@@ -98,7 +100,7 @@ public static class WebApp
             return Error(StatusCodes.Status503ServiceUnavailable, $"the server is busy ({options.MaxRunning + options.MaxQueued} uploads in progress); try again in a few seconds");
         }
         string dir = Directory.CreateTempSubdirectory("genre-upload-").FullName;
-        try { return await PredictAdmitted(context, dir, predictor, gate, options); }
+        try { return await PredictAdmitted(context, dir, predictor, explainer, gate, options); }
         finally
         {
             gate.Leave();
@@ -106,7 +108,7 @@ public static class WebApp
         }
     }
 
-    static async Task<IResult> PredictAdmitted(HttpContext context, string dir, Predictor predictor, PredictionGate gate, WebOptions options)
+    static async Task<IResult> PredictAdmitted(HttpContext context, string dir, Predictor predictor, Explanation.Explainer? explainer, PredictionGate gate, WebOptions options)
     {
         var cancel = context.RequestAborted;
         string received = Path.Combine(dir, "upload");
@@ -130,10 +132,14 @@ public static class WebApp
             var result = await gate.RunAsync(() =>
             {
                 var (chunks, seconds) = predictor.Features(temp, cancel);
-                var prediction = predictor.Classify(name, chunks, seconds);
+                // Grad-CAM gives the prediction too, at about the cost of predicting (README, "genre explain").
+                var explanation = explainer?.Explain(name, chunks, seconds);
+                var prediction = explanation?.Prediction ?? predictor.Classify(name, chunks, seconds);
                 var json = PredictionJson.ToDictionary(prediction, predictor.Model.Config.Genres, 3, timeline: true);
                 json["spectrogram"] = "data:image/png;base64," + Convert.ToBase64String(
                     Reports.SpectrogramImage.Png(chunks.Select(c => c.Image).ToList(), predictor.Model.Config.Features));
+                if (explanation is not null)
+                    json["explanation"] = "data:image/png;base64," + Convert.ToBase64String(Reports.ExplanationImage.OverlayPng(explanation));
                 return json;
             }, cancel);
             return Results.Json(result);

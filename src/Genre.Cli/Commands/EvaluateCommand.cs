@@ -46,6 +46,7 @@ public static class EvaluateCommand
     static void Print(EvaluationResult r)
     {
         var o = Ui.Out;
+        o.WriteLine($"split: {r.Split} ({SplitDescription(r.Split)})");
         foreach (var p in r.Parts)
             o.WriteLine($"{p.Name} ({p.Songs} songs, {p.Chunks} chunks): loss {p.Loss:F4} - accuracy {p.Accuracy:F4} - song-level accuracy {p.SongAccuracy:F4}");
         if (r.Warning is not null) o.MarkupLine($"[yellow]note:[/] {Markup.Escape(r.Warning)}");
@@ -57,5 +58,23 @@ public static class EvaluateCommand
         var scores = new Table().Title($"per genre ({r.MatrixPart} chunks)").AddColumns("genre", "precision", "recall", "f1-score", "support");
         foreach (var m in r.PerGenre) scores.AddRow(Markup.Escape(m.Genre), $"{m.Precision:F2}", $"{m.Recall:F2}", $"{m.F1:F2}", $"{m.Support}");
         o.Write(scores);
+        if (r.Confidence is { Count: > 0 } rows)
+        {
+            var trust = new Table().Title($"what --min-confidence buys ({r.MatrixPart} songs)")
+                .AddColumns("min-confidence", "confident songs", "coverage", "accuracy (confident)", "accuracy (uncertain)");
+            static string Acc(double? a) => a is { } v ? $"{v:F2}" : "-";
+            foreach (var row in rows)
+                trust.AddRow($"{row.MinConfidence:F1}", $"{row.Confident}/{row.Songs}", $"{row.Coverage:F2}", Acc(row.ConfidentAccuracy), Acc(row.UncertainAccuracy));
+            o.Write(trust);
+        }
     }
+
+    static string SplitDescription(string split) => split switch
+    {
+        "songs" => "by song, random per genre; no song on both sides",
+        "chunks" => "by chunk, the tutorial's leaky split",
+        "filtered" => "GTZAN fault-filtered partition, Kereliuk, Sturm and Larsen 2015",
+        "file" => "by the split file given to train",
+        _ => "recorded with the model",
+    };
 }

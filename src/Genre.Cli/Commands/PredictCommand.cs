@@ -20,26 +20,28 @@ public static class PredictCommand
         var results = new Option<string?>("--results") { Description = "Also append one line per song to FILE (JSON Lines, or CSV if it ends in .csv) as songs finish; a re-run skips songs already there for this model, unchanged", HelpName = "FILE" };
         var force = new Option<bool>("--force") { Description = "With --results: classify every song again and start FILE afresh" };
         var backend = SharedOptions.Backend();
-        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline, precision, results, force, backend };
+        var minConfidence = SharedOptions.MinConfidence();
+        var cmd = new Command("predict", "Tell the genre of songs or music folders") { model, paths, top, format, timeline, precision, results, force, backend, minConfidence };
         cmd.SetAction(r =>
         {
             int n = r.GetValue(top);
             if (n < 1) throw new UsageException($"--top {n} must be at least 1");
             if (r.GetValue(force) && r.GetValue(results) is null) throw new UsageException("--force needs --results FILE");
-            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline), r.GetValue(precision)!, r.GetValue(results), r.GetValue(force), r.GetValue(backend));
+            return Run(r.GetValue(model)!, r.GetValue(paths)!, n, r.GetValue(format)!, r.GetValue(timeline), r.GetValue(precision)!, r.GetValue(results), r.GetValue(force),
+                r.GetValue(backend), SharedOptions.Checked(r.GetValue(minConfidence)));
         });
         return cmd;
     }
 
     public static int Run(string modelDir, IReadOnlyList<string> paths, int top, string format, bool timeline, string precision,
-        string? resultsFile = null, bool force = false, Backend backend = Backend.Torch)
+        string? resultsFile = null, bool force = false, Backend backend = Backend.Torch, double minConfidence = Confidence.DefaultMinConfidence)
     {
         string enginePrecision = EnginePrecision(precision, backend);
         SongRun.CheckPaths(paths);
         using var model = LoadModel(modelDir, enginePrecision);
         using var results = resultsFile is null ? null : ResultsLog.Open(resultsFile, ModelFingerprint.Of(modelDir, model.Network.Precision.ToString()), model.Config.Genres, force, top);
         using var scorer = OnnxScorer.For(model, backend);
-        var predictor = new Predictor(model, scorer);
+        var predictor = new Predictor(model, scorer, minConfidence);
         var writer = PredictionWriter.Create(format, Console.Out, model.Config.Genres, top, timeline);
         int failed = 0, skipped = 0;
         writer.Begin();

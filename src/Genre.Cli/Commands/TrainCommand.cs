@@ -21,18 +21,26 @@ public static class TrainCommand
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-4 };
         var val = new Option<double>("--val-fraction") { Description = "Share of songs held out for validation", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<int>("--seed") { Description = "Seed for split, weights, shuffling and dropout", DefaultValueFactory = _ => 42 };
-        var split = new Option<string>("--split") { Description = "songs (honest: no song on both sides) or chunks (the tutorial's leaky split)", DefaultValueFactory = _ => "songs" };
-        split.AcceptOnlyFromAmong("songs", "chunks");
+        var split = new Option<string?>("--split")
+        {
+            Description = "songs (default; honest: no song on both sides), chunks (the tutorial's leaky split) or filtered " +
+                "(GTZAN's fault-filtered partition: 443 train, 197 validation, 290 test clips)",
+        };
+        split.AcceptOnlyFromAmong("songs", "chunks", "filtered");
+        var splitFile = new Option<string?>("--split-file") { Description = "CSV 'file,split' (train, val, test) naming each file's side: an artist-aware split of your own" };
         var scale = SharedOptions.Scale();
         var precision = SharedOptions.Precision();
         var cmd = new Command("train", "Train the genre CNN and save it with its history and plots")
-            { data, cache, output, resume, arch, epochs, batch, lr, val, seed, split, scale, precision };
+            { data, cache, output, resume, arch, epochs, batch, lr, val, seed, split, splitFile, scale, precision };
         cmd.SetAction(r =>
         {
+            string? file = r.GetValue(splitFile);
+            if (file is not null && r.GetValue(split) is not null) throw new UsageException("give --split or --split-file, not both");
             var options = new TrainingOptions
             {
                 Architecture = r.GetValue(arch)!, Epochs = r.GetValue(epochs) ?? 30, BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr),
-                ValidationFraction = r.GetValue(val), Seed = r.GetValue(seed), Split = r.GetValue(split) == "chunks" ? SplitKind.Chunks : SplitKind.Songs,
+                ValidationFraction = r.GetValue(val), Seed = r.GetValue(seed), SplitFile = file,
+                Split = file is not null ? SplitKind.File : r.GetValue(split) switch { "chunks" => SplitKind.Chunks, "filtered" => SplitKind.Filtered, _ => SplitKind.Songs },
             };
             string? resumeDir = r.GetValue(resume);
             string? outDir = r.GetValue(output);
@@ -56,6 +64,7 @@ public static class TrainCommand
                 $"{options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate:G3}, seed {options.Seed}");
         if (options.Split == SplitKind.Chunks)
             Ui.Warn("--split chunks puts chunks of one song on both sides: validation accuracy will be inflated");
+        if (!resume && options.FixedPartition() is { } partition) ReportFixedSplit(set, partition, options.Split);
         void PrintEpoch(EpochReport e) => Ui.Err.MarkupLine(
             $"epoch {e.Epoch,3}/{e.Epochs}: loss {e.Loss:F4} - accuracy {e.Accuracy:F4} - val_loss {e.ValLoss:F4} - " +
             $"val_accuracy {e.ValAccuracy:F4} - val_song_accuracy {e.ValSongAccuracy:F4} - {e.Seconds:F1} s{(e.IsBest ? " [green](best, saved)[/]" : "")}");
@@ -94,4 +103,20 @@ public static class TrainCommand
                 $"song-level {result.History.ValSongAccuracy[result.BestEpoch - 1]:F4}) saved as model.safetensors; history.json, accuracy.png, loss.png written");
         return result;
     }
+
+    /// <summary>Sides of a fixed partition, and what it names that is not there or leaves out (never silently mixed in).</summary>
+    static void ReportFixedSplit(FeatureSet set, SplitFile partition, SplitKind kind)
+    {
+        var split = SongSplit.Fixed(set, partition, kind);
+        int Songs(int[] chunks) => chunks.Select(c => set.ChunkSong[c]).Distinct().Count();
+        Ui.Info($"split {kind.ToString().ToLowerInvariant()} ({partition.Source}): {Songs(split.TrainChunks)} train, {Songs(split.ValidationChunks)} validation " +
+            $"(chooses the epoch), {Songs(split.TestChunks)} test songs (only evaluated)");
+        if (split.Unused.Count > 0)
+            Ui.Warn($"{split.Unused.Count} file(s) of the data are not in the split and stay unused: {Sample(split.Unused)}");
+        if (split.Missing.Count > 0)
+            Ui.Warn($"{split.Missing.Count} file(s) named in the split are not in the data (missing or unreadable): {Sample(split.Missing)}");
+    }
+
+    static string Sample(IReadOnlyList<string> names, int shown = 8) =>
+        string.Join(", ", names.Take(shown)) + (names.Count > shown ? $", ... (all in split.json)" : "");
 }

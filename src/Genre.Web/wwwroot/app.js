@@ -11,6 +11,13 @@ function show(result) {
   $("probability").textContent = pct(result.probability);
   $("details").textContent = `${result.file}: ${result.chunks} chunks, ${result.seconds.toFixed(1)} s` +
     (result.vote_genre !== result.genre ? ` (majority of chunks: ${result.vote_genre})` : "");
+  const trust = $("trust");
+  trust.hidden = result.verdict === undefined;
+  if (result.verdict !== undefined) {
+    trust.className = result.verdict;
+    trust.textContent = `${result.verdict}: ${pct(result.agreement)} of the chunks agree, ` +
+      `spread of ${result.genre}'s probability over chunks ${result.spread.toFixed(2)}`;
+  }
   const chart = $("chart");
   chart.replaceChildren();
   Object.entries(result.probabilities).sort((a, b) => b[1] - a[1]).forEach(([genre, p]) => {
@@ -26,6 +33,8 @@ function show(result) {
     chart.appendChild(row);
   });
   $("spectrogram").src = result.spectrogram;
+  $("explanation").src = result.explanation || "";
+  $("explanation").hidden = !result.explanation || !$("show-why").checked;
   const timeline = $("timeline");
   timeline.replaceChildren();
   result.timeline.forEach((c) => {
@@ -53,6 +62,8 @@ async function upload(file) {
     status.textContent = String(e.message || e);
   }
 }
+
+$("show-why").addEventListener("change", (e) => { $("explanation").hidden = !e.target.checked || !$("explanation").src; });
 
 const drop = $("drop");
 $("file").addEventListener("change", (e) => { if (e.target.files.length) upload(e.target.files[0]); });

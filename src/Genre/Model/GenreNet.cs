@@ -17,6 +17,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     readonly Generator _random;
     /// <summary>Padding of each convolution ("same" = 1), for the mixed-precision forward pass.</summary>
     readonly Dictionary<Module, long> _convPadding = new(ReferenceEqualityComparer.Instance);
+    readonly int _lastConvEnd; // modules up to and including the last convolution's ReLU
 
     public Architecture Architecture { get; }
 
@@ -49,6 +50,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
                     _convPadding[conv] = c.Same ? 1 : 0;
                     modules.Add((c.Name, conv));
                     modules.Add((c.Name + "_relu", ReLU()));
+                    _lastConvEnd = modules.Count;
                     break;
                 case MaxPoolSpec p: modules.Add((p.Name, MaxPool2d(2))); break;
                 case DropoutSpec d: modules.Add((d.Name, new SeededDropout(d.Name, d.Rate, _random))); break;
@@ -84,19 +86,19 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     public void Reseed(long seed) => _random.manual_seed(seed);
 
     public override Tensor forward(Tensor input) =>
-        Precision == Precision.Fp32 && !ChannelsLast ? layers.call(input) : MixedForward(input);
+        Precision == Precision.Fp32 && !ChannelsLast ? layers.call(input) : MixedForward(input, 0, int.MaxValue);
 
     /// <summary>
     /// The forward pass of PyTorch's CPU autocast, which TorchSharp lacks: each convolution and dense layer
     /// casts its input, weight and bias to bfloat16, and the logits come back as float32. Autograd carries
     /// the casts, so gradients reach the float32 master weights and Adam never sees bfloat16.
     /// </summary>
-    Tensor MixedForward(Tensor input)
+    Tensor MixedForward(Tensor input, int fromModule, int toModule)
     {
         bool bf16 = Precision == Precision.Bf16;
         var x = ChannelsLast ? ToChannelsLast(input) : input;
         if (bf16) x = x.to(ScalarType.BFloat16);
-        foreach (var module in layers.children())
+        foreach (var module in layers.children().Skip(fromModule).Take(toModule - fromModule))
         {
             x = module switch
             {
@@ -125,6 +127,20 @@ public sealed class GenreNet : Module<Tensor, Tensor>
 
     /// <summary>Same shape (N, C, H, W), NHWC strides: what PyTorch's memory_format=channels_last makes.</summary>
     internal static Tensor ToChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
+    /// <summary>The activations of the last convolution block (after its ReLU; float32): what Grad-CAM weighs.
+    /// <c>forward(x) == Head(ConvFeatures(x))</c>.</summary>
+    public Tensor ConvFeatures(Tensor input) => Modules(input, 0, _lastConvEnd);
+
+    /// <summary>The rest of the network, from the last convolution block's activations to the logits.</summary>
+    public Tensor Head(Tensor convFeatures) => Modules(convFeatures, _lastConvEnd, int.MaxValue);
+
+    Tensor Modules(Tensor x, int from, int to)
+    {
+        if (Precision != Precision.Fp32 || ChannelsLast) return MixedForward(x, from, to);
+        foreach (var m in layers.children().Skip(from).Take(to - from)) x = ((Module<Tensor, Tensor>)m).call(x);
+        return x;
+    }
 
     /// <summary>Parameter names in a stable order, e.g. "conv2d.weight", "dense_1.bias" (prefix "layers." removed).</summary>
     public IEnumerable<(string Name, Parameter Value)> NamedWeights() =>

@@ -16,6 +16,12 @@ public static class PredictionJson
             ["chunks"] = p.Chunks,
             ["seconds"] = Math.Round(p.Seconds, 3),
         };
+        if (p.Confidence is { } c)
+        {
+            obj["spread"] = Math.Round(c.Spread, 6);
+            obj["agreement"] = Math.Round(c.Agreement, 6);
+            obj["verdict"] = c.Verdict;
+        }
         if (timeline)
             obj["timeline"] = p.Timeline.Select(c => new Dictionary<string, object>
             {

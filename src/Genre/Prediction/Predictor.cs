@@ -8,16 +8,18 @@ namespace Genre.Prediction;
 /// <summary>The genre of one chunk of a song, with its time span.</summary>
 public sealed record ChunkPrediction(double Start, double End, string Genre, double Probability);
 
-/// <summary>A song's prediction: the arg-max of the mean of its chunk probabilities, and the tutorial's majority vote beside it.</summary>
+/// <summary>A song's prediction: the arg-max of the mean of its chunk probabilities, and the tutorial's majority vote beside it;
+/// with how far it can be trusted (<see cref="Prediction.Confidence"/>).</summary>
 public sealed record SongPrediction(string File, string Genre, double Probability, IReadOnlyDictionary<string, double> Probabilities,
-    string VoteGenre, int Chunks, double Seconds, IReadOnlyList<ChunkPrediction> Timeline)
+    string VoteGenre, int Chunks, double Seconds, IReadOnlyList<ChunkPrediction> Timeline, Confidence? Confidence = null)
 {
     public IEnumerable<KeyValuePair<string, double>> Top(int n) => Probabilities.OrderByDescending(kv => kv.Value).Take(n);
 }
 
 /// <summary>Predicts songs with a trained model, computing exactly the features the model was trained on.</summary>
 /// <param name="scorer">Another engine for the network (e.g. ONNX Runtime); null runs the model's TorchSharp network.</param>
-public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null)
+/// <param name="minConfidence">Songs whose genre has a lower probability are "uncertain" (`--min-confidence`).</param>
+public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, double minConfidence = Confidence.DefaultMinConfidence)
 {
     /// <summary>Songs shorter than this are refused: one padded chunk of mostly silence says little.</summary>
     public const double MinSeconds = 1.0;
@@ -104,6 +106,23 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null)
         return result;
     }
 
+    /// <summary>Runs <paramref name="work"/> on the network in evaluation mode, one caller at a time.</summary>
+    public T WithNetwork<T>(Func<GenreNet, T> work)
+    {
+        lock (_networkGate)
+        {
+            model.Network.eval();
+            return work(model.Network);
+        }
+    }
+
+    /// <summary>The network's input for a song's chunk images: (chunks, 1, height, width), normalised as in training.</summary>
+    public Tensor Input(IReadOnlyList<FeatureChunk> chunks)
+    {
+        var f = model.Config.Features;
+        return Batches.FromImages(chunks.Select(c => c.Image).ToList(), f.ImageHeight, f.ImageWidth, model.Config.Normalization);
+    }
+
     /// <summary>The song's prediction from its chunks' spans and probabilities (chunk after chunk, one per genre).</summary>
     public SongPrediction Summarise(string path, IReadOnlyList<FeatureChunk> chunks, double seconds, float[] probs)
     {
@@ -123,6 +142,7 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null)
         int top = Array.IndexOf(mean, mean.Max());
         int vote = Array.IndexOf(votes, votes.Max());
         var byGenre = genres.Select((g, i) => (g, i)).ToDictionary(t => t.g, t => mean[t.i]);
-        return new SongPrediction(path, genres[top], mean[top], byGenre, genres[vote], chunks.Count, seconds, timeline);
+        return new SongPrediction(path, genres[top], mean[top], byGenre, genres[vote], chunks.Count, seconds, timeline,
+            Confidence.Of(probs, k, top, minConfidence));
     }
 }

@@ -9,28 +9,43 @@ namespace Genre.Reports;
 /// </summary>
 public static class SpectrogramImage
 {
+    /// <summary>Image columns between the starts of two chunks (the hop between chunks, in columns).</summary>
+    public static int ColumnStep(FeatureSettings s) =>
+        Math.Max(1, (int)Math.Round(s.ImageWidth * (s.ChunkSeconds - s.OverlapSeconds) / s.ChunkSeconds));
+
+    /// <summary>The chunk images laid on the song's time axis: rows x columns, row 0 the lowest mel band.</summary>
+    public static (float[] Values, int Columns) Stitch(IReadOnlyList<float[]> chunks, FeatureSettings s)
+    {
+        int h = s.ImageHeight, w = s.ImageWidth, step = ColumnStep(s);
+        int columns = (chunks.Count - 1) * step + w;
+        var values = new float[h * columns];
+        for (int column = 0; column < columns; column++)
+        {
+            int chunk = Math.Min(column / step, chunks.Count - 1);
+            int inChunk = column - chunk * step;
+            for (int y = 0; y < h; y++) values[y * columns + column] = chunks[chunk][y * w + inChunk];
+        }
+        return (values, columns);
+    }
+
     public static byte[] Png(IReadOnlyList<float[]> chunks, FeatureSettings s, int maxWidth = 1600)
     {
-        int h = s.ImageHeight, w = s.ImageWidth;
-        double keep = (s.ChunkSeconds - s.OverlapSeconds) / s.ChunkSeconds;
-        int step = Math.Max(1, (int)Math.Round(w * keep));
-        int columns = (chunks.Count - 1) * step + w;
+        var (values, columns) = Stitch(chunks, s);
         var colormap = new ScottPlot.Colormaps.Viridis();
-        int width = Math.Min(columns, maxWidth);
-        float min = chunks.Min(c => c.Min()), max = chunks.Max(c => Numerics.VectorMath.Max(c));
+        float min = values.Min(), max = Numerics.VectorMath.Max(values);
         float range = Math.Max(max - min, 1e-12f);
-        using var bitmap = new SKBitmap(width, h);
+        return Render(values, s.ImageHeight, columns, maxWidth, v => colormap.GetColor((v - min) / range) is var c ? new SKColor(c.R, c.G, c.B) : default);
+    }
+
+    /// <summary>Draws rows x columns values (row 0 at the bottom), squeezing the columns to at most <paramref name="maxWidth"/> pixels.</summary>
+    public static byte[] Render(float[] values, int rows, int columns, int maxWidth, Func<float, SKColor> color)
+    {
+        int width = Math.Min(columns, maxWidth);
+        using var bitmap = new SKBitmap(width, rows, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         for (int x = 0; x < width; x++)
         {
             int column = (int)((long)x * columns / width);
-            int chunk = Math.Min(column / step, chunks.Count - 1);
-            int inChunk = column - chunk * step;
-            for (int y = 0; y < h; y++)
-            {
-                float v = (chunks[chunk][y * w + inChunk] - min) / range;
-                var c = colormap.GetColor(v);
-                bitmap.SetPixel(x, h - 1 - y, new SKColor(c.R, c.G, c.B));
-            }
+            for (int y = 0; y < rows; y++) bitmap.SetPixel(x, rows - 1 - y, color(values[y * columns + column]));
         }
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 90);

@@ -28,7 +28,9 @@ public sealed class Trainer
     {
         var problems = options.Problems();
         if (problems.Count > 0) throw new GenreException(string.Join("; ", problems));
-        var split = SongSplit.Split(set, options.Split, options.ValidationFraction, options.Seed);
+        var split = options.FixedPartition() is { } partition
+            ? SongSplit.Fixed(set, partition, options.Split)
+            : SongSplit.Split(set, options.Split, options.ValidationFraction, options.Seed);
         if (split.TrainChunks.Length == 0 || split.ValidationChunks.Length == 0)
             throw new GenreException($"the split left {split.TrainChunks.Length} training and {split.ValidationChunks.Length} validation chunks; add songs or change --val-fraction");
         var config = new ModelConfig
@@ -60,9 +62,12 @@ public sealed class Trainer
         if (!config.Genres.SequenceEqual(set.Genres))
             throw new GenreException($"{modelDir}: the model's genres ({string.Join(", ", config.Genres)}) differ from the data's ({string.Join(", ", set.Genres)})");
         var options = state.Options with { Epochs = epochs ?? state.Options.Epochs, Precision = precision ?? state.Options.Precision };
-        var split = options.Split == SplitKind.Songs
-            ? SongSplit.FromValidationSongs(set, SplitRecord.Load(Path.Combine(modelDir, ModelStore.SplitFile)).Validation.ToHashSet())
-            : SongSplit.Split(set, options.Split, options.ValidationFraction, options.Seed);
+        var split = options.Split switch
+        {
+            SplitKind.Songs => SongSplit.FromValidationSongs(set, SplitRecord.Load(Path.Combine(modelDir, ModelStore.SplitFile)).Validation.ToHashSet()),
+            SplitKind.Chunks => SongSplit.Split(set, options.Split, options.ValidationFraction, options.Seed),
+            _ => SplitRecord.Load(Path.Combine(modelDir, ModelStore.SplitFile)).Recreate(set, options.Split),
+        };
         var history = History.Load(Path.Combine(modelDir, ModelStore.HistoryFile));
         if (history.Epochs != state.EpochsDone) throw new GenreException($"{modelDir}: history has {history.Epochs} epochs, checkpoint {state.EpochsDone}; cannot resume");
         using var net = new GenreNet(config.BuildArchitecture()) { Precision = options.Precision };
@@ -155,16 +160,21 @@ public sealed class Trainer
     }
 }
 
-/// <summary>split.json: which songs validate (and train), so evaluation and resume reuse the exact split.</summary>
-public sealed record SplitRecord(string Kind, IReadOnlyList<string> Train, IReadOnlyList<string> Validation)
+/// <summary>split.json: which songs train, validate and test, so evaluation and resume reuse the exact split. Fixed
+/// partitions also record the songs of the data they leave out (unused) and the files they name that were not there (missing).</summary>
+public sealed record SplitRecord(string Kind, IReadOnlyList<string> Train, IReadOnlyList<string> Validation,
+    IReadOnlyList<string>? Test = null, IReadOnlyList<string>? Unused = null, IReadOnlyList<string>? Missing = null)
 {
     public static void Save(string path, FeatureSet set, SplitResult split)
     {
-        var valSongs = split.ValidationChunks.Select(c => set.Songs[set.ChunkSong[c]].Key).Distinct().Order(StringComparer.Ordinal).ToList();
-        var trainSongs = split.TrainChunks.Select(c => set.Songs[set.ChunkSong[c]].Key).Distinct().Order(StringComparer.Ordinal).ToList();
-        var record = new SplitRecord(split.Kind.ToString().ToLowerInvariant(), trainSongs, valSongs);
+        List<string> SongsOf(int[] chunks) => chunks.Select(c => set.Songs[set.ChunkSong[c]].Key).Distinct().Order(StringComparer.Ordinal).ToList();
+        var record = new SplitRecord(split.Kind.ToString().ToLowerInvariant(), SongsOf(split.TrainChunks), SongsOf(split.ValidationChunks),
+            SongsOf(split.TestChunks), split.Unused, split.Missing);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, ModelConfig.Json) + "\n");
     }
+
+    /// <summary>The recorded fixed partition applied to <paramref name="set"/> again.</summary>
+    public SplitResult Recreate(FeatureSet set, SplitKind kind) => SongSplit.FromRecord(set, kind, Train, Validation, Test ?? []);
 
     public static SplitRecord Load(string path)
     {

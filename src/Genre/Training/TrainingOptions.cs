@@ -21,6 +21,16 @@ public sealed record TrainingOptions
     public SplitKind Split { get; init; } = SplitKind.Songs;
     /// <summary>Arithmetic of the network during training (weights and optimiser stay float32). Default fp32.</summary>
     public Model.Precision Precision { get; init; } = Model.Precision.Fp32;
+    /// <summary>The CSV (file,split) for <see cref="SplitKind.File"/>; unused otherwise.</summary>
+    public string? SplitFile { get; init; }
+
+    /// <summary>The fixed partition this split uses (filtered GTZAN or the split file), or null for the random splits.</summary>
+    public Data.SplitFile? FixedPartition() => Split switch
+    {
+        SplitKind.Filtered => Data.SplitFile.GtzanFiltered(),
+        SplitKind.File => Data.SplitFile.Read(SplitFile!),
+        _ => null,
+    };
 
     public IReadOnlyList<string> Problems()
     {
@@ -30,6 +40,7 @@ public sealed record TrainingOptions
         if (BatchSize < 1 || BatchSize > 65_536) p.Add($"--batch-size {BatchSize} must be 1..65536");
         if (!(LearningRate > 0 && LearningRate < 10)) p.Add($"--lr {LearningRate} must be positive (typical: 1e-4)");
         if (!(ValidationFraction > 0 && ValidationFraction < 1)) p.Add($"--val-fraction {ValidationFraction} must be between 0 and 1 (exclusive)");
+        if (Split == SplitKind.File && string.IsNullOrEmpty(SplitFile)) p.Add("--split-file needs a CSV file (file,split)");
         return p;
     }
 }

@@ -96,7 +96,9 @@ public class ServerTests(ServerFixture server)
         Assert.Contains(root.GetProperty("genre").GetString(), server.Data.Dataset.Genres);
         Assert.Equal(4, root.GetProperty("timeline").GetArrayLength());
         Assert.StartsWith("data:image/png;base64,", root.GetProperty("spectrogram").GetString());
-        foreach (var key in new[] { "probability", "probabilities", "chunks", "seconds" }) Assert.True(root.TryGetProperty(key, out _), key);
+        foreach (var key in new[] { "probability", "probabilities", "chunks", "seconds", "spread", "agreement" }) Assert.True(root.TryGetProperty(key, out _), key);
+        Assert.Contains(root.GetProperty("verdict").GetString(), new[] { "confident", "uncertain" });
+        Assert.StartsWith("data:image/png;base64,", root.GetProperty("explanation").GetString());
         // nothing uploaded is kept on disk after the answer (only this collection uploads, and its tests run one at a time)
         Assert.Empty(Directory.EnumerateDirectories(Path.GetTempPath(), "genre-upload-*"));
     }
@@ -141,6 +143,11 @@ public class ServerTests(ServerFixture server)
         Assert.Equal(server.Data.Dataset.Genres.Count, await page.Locator("#chart .bar").CountAsync());
         Assert.Equal(4, await page.Locator("#timeline li").CountAsync());
         Assert.True(await page.Locator("#spectrogram").EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 100"));
+        // the Grad-CAM map lies exactly over the spectrogram, and the verdict is shown
+        Assert.True(await page.Locator("#explanation").EvaluateAsync<bool>(
+            "img => { const s = document.getElementById('spectrogram').getBoundingClientRect(), e = img.getBoundingClientRect(); " +
+            "return img.complete && img.naturalWidth === document.getElementById('spectrogram').naturalWidth && s.top === e.top && s.width === e.width && s.height === e.height; }"));
+        await Assertions.Expect(page.Locator("#trust")).ToContainTextAsync("of the chunks agree");
         string shot = Path.Combine(AppContext.BaseDirectory, "web-page.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
         Assert.True(new FileInfo(shot).Length > 10_000);

@@ -1,0 +1,111 @@
+using Genre.Audio;
+using Genre.Data;
+using Genre.Explanation;
+using Genre.Model;
+using Genre.Prediction;
+using Genre.Reports;
+using Genre.Training;
+
+namespace Genre.Tests.Explanation;
+
+/// <summary>A compact model trained briefly on TinyData's three synthetic textures (ambient, classical, jazz), which it tells apart.</summary>
+public sealed class TrainedTinyModel : IDisposable
+{
+    public TinyData Data { get; } = new();
+    public string ModelDir { get; }
+    public TrainedModel Model { get; }
+
+    public TrainedTinyModel()
+    {
+        ModelDir = Data.NewDir("model");
+        Trainer.Train(Data.Set, new TrainingOptions { Architecture = "compact", Epochs = 10, BatchSize = 8, LearningRate = 1e-3, ValidationFraction = 0.25 }, ModelDir);
+        Model = ModelStore.Load(ModelDir);
+    }
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        Data.Dispose();
+    }
+}
+
+/// <summary>Test classes that share one <see cref="TrainedTinyModel"/> (training it costs ~10 s).</summary>
+[CollectionDefinition(Name)]
+public sealed class TrainedTinyModelCollection : ICollectionFixture<TrainedTinyModel>
+{
+    public const string Name = "trained tiny model";
+}
+
+[Collection(TrainedTinyModelCollection.Name)]
+public class ExplainerTests(TrainedTinyModel fixture)
+{
+    const int Rate = 22050;
+    const double Seconds = 20, SpanStart = 8, SpanEnd = 14;
+
+    /// <summary>White noise for 20 s, with <paramref name="genre"/>'s texture mixed in from 8 to 14 s when given.</summary>
+    static string NoiseWithSpan(TempDir dir, string? genre)
+    {
+        var rng = new Random(7);
+        var clip = new float[(int)(Seconds * Rate)];
+        for (int i = 0; i < clip.Length; i++) clip[i] = (float)(0.05 * (rng.NextDouble() * 2 - 1));
+        if (genre is not null)
+        {
+            var texture = Synth.Clip(genre, SpanEnd - SpanStart, Rate, seed: 11);
+            for (int i = 0; i < texture.Length; i++) clip[(int)(SpanStart * Rate) + i] += texture[i];
+        }
+        string path = dir.File($"noise-with-{genre ?? "nothing"}.wav");
+        using (var s = File.Create(path)) WavDecoder.Write(s, clip, 1, Rate);
+        return path;
+    }
+
+    /// <summary>
+    /// For every texture but the one the model hears in plain noise (this model takes white noise for jazz, whose
+    /// cymbals are noise: there the noise itself is evidence), the explanation of the texture's genre lies in its span.
+    /// Measured (this fixture, 2-core CPU): ambient 0.860, classical 0.903 of the heat inside the 6 s (30 % of the clip);
+    /// the assertion asks for 0.75. Raw Grad-CAM (chunks not weighted by their probability of the genre) put 0.126 there
+    /// on an earlier fixture (6 epochs, jazz in noise): the maps of the noise chunks were the largest.
+    /// </summary>
+    [Fact]
+    public void The_explanation_of_a_texture_in_noise_puts_most_of_its_mass_inside_the_textures_span()
+    {
+        using var dir = new TempDir();
+        var predictor = new Predictor(fixture.Model);
+        var explainer = new Explainer(predictor);
+        string noiseGenre = predictor.Predict(NoiseWithSpan(dir, null)).Genre;
+        var textures = fixture.Data.Dataset.Genres.Where(g => g != noiseGenre).ToList();
+        Assert.Equal(2, textures.Count);
+        foreach (var genre in textures)
+        {
+            var e = explainer.Explain(NoiseWithSpan(dir, genre), genre);
+            Assert.Equal((150, 750), (e.Rows, e.Columns)); // 20 s at 4 s per 150 columns
+            double inside = e.MassBetween(SpanStart, SpanEnd);
+            Assert.True(inside >= 0.75, $"{genre}: only {inside:F3} of the heat is inside {SpanStart}-{SpanEnd} s");
+            var (start, end, _) = e.StrongestSpan();
+            Assert.InRange((start + end) / 2, SpanStart, SpanEnd);
+        }
+    }
+
+    [Fact]
+    public void By_default_the_predicted_genre_is_explained_and_an_unknown_genre_is_refused()
+    {
+        var song = fixture.Data.Dataset.Songs.First(s => s.Genre == "classical").Path;
+        var explainer = new Explainer(new Predictor(fixture.Model));
+        var e = explainer.Explain(song);
+        Assert.Equal(e.Prediction.Genre, e.Genre);
+        Assert.Equal(e.Prediction.Probability, e.Probability);
+        Assert.Equal(new Predictor(fixture.Model).Predict(song).Probabilities, e.Prediction.Probabilities); // the same numbers as predict
+        Assert.Contains("not one of the model's", Assert.Throws<GenreException>(() => explainer.Explain(song, genre: "polka")).Message);
+    }
+
+    [Fact]
+    public void The_network_split_at_the_last_convolution_block_computes_the_same_logits()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var _ = TorchSharp.torch.no_grad();
+        var net = fixture.Model.Network;
+        net.eval();
+        var x = TorchSharp.torch.rand(2, 1, 150, 150);
+        Assert.True(net.call(x).allclose(net.Head(net.ConvFeatures(x))));
+        Assert.Equal([2L, 128, 15, 15], net.ConvFeatures(x).shape); // compact: the last block's 128 maps of 15x15
+    }
+}
