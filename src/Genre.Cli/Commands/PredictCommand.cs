@@ -67,7 +67,6 @@ public static class PredictCommand
         return failed > 0 ? ExitCode.SomeFilesFailed : ExitCode.Ok;
     }
 
-    /// <param name="precision">The --precision choice: auto, fp32 or bf16.</param>
     /// <summary>ONNX Runtime computes in fp32: --precision only chooses TorchSharp's arithmetic.</summary>
     public static string EnginePrecision(string precision, Backend backend)
     {
@@ -76,6 +75,7 @@ public static class PredictCommand
         return "fp32";
     }
 
+    /// <param name="precision">The --precision choice: auto, fp32 or bf16.</param>
     public static TrainedModel LoadModel(string modelDir, string precision)
     {
         if (!Directory.Exists(modelDir))

@@ -85,8 +85,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     /// <summary>Restarts the dropout masks' random sequence (the trainer does this every epoch).</summary>
     public void Reseed(long seed) => _random.manual_seed(seed);
 
-    public override Tensor forward(Tensor input) =>
-        Precision == Precision.Fp32 && !ChannelsLast ? layers.call(input) : MixedForward(input, 0, int.MaxValue);
+    public override Tensor forward(Tensor input) => Modules(input, 0, int.MaxValue);
 
     /// <summary>
     /// The forward pass of PyTorch's CPU autocast, which TorchSharp lacks: each convolution and dense layer
@@ -126,7 +125,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     static Tensor? Cast(Tensor? t, bool bf16) => t is null || !bf16 ? t : t.to(ScalarType.BFloat16);
 
     /// <summary>Same shape (N, C, H, W), NHWC strides: what PyTorch's memory_format=channels_last makes.</summary>
-    internal static Tensor ToChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    static Tensor ToChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
     /// <summary>The activations of the last convolution block (after its ReLU; float32): what Grad-CAM weighs.
     /// <c>forward(x) == Head(ConvFeatures(x))</c>.</summary>
@@ -135,6 +134,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     /// <summary>The rest of the network, from the last convolution block's activations to the logits.</summary>
     public Tensor Head(Tensor convFeatures) => Modules(convFeatures, _lastConvEnd, int.MaxValue);
 
+    /// <summary>Layers [from, to) of the network: the plain float32 NCHW path, or the mixed one.</summary>
     Tensor Modules(Tensor x, int from, int to)
     {
         if (Precision != Precision.Fp32 || ChannelsLast) return MixedForward(x, from, to);
