@@ -7,9 +7,11 @@ using static TorchSharp.torch;
 // bench/pytorch_train_step.py so that bench/train_step.sh can show both side by side.
 // Usage: Genre.Bench train-step [--arch seed] [--batch 32] [--warmup 2] [--steps 5] [--modes fp32,cl,bf16,bf16cl]
 //        Genre.Bench explain --model MODEL_DIR --song FILE (ExplainBench.cs)
+//        Genre.Bench layers [--steps 7] (LayerBench.cs)
 
 if (args is ["web-load", ..]) return WebLoad.Run(args[1..]); // bench/web_load.sh: the web server under load and abuse
 if (args.Length > 0 && args[0] == "explain") return ExplainBench.Run(args[1..]);
+if (args is ["layers", ..]) return LayerBench.Run(args[1..]); // per-convolution split of a bf16 training step (LayerBench.cs)
 var options = Args.Parse(args);
 if (options.Command != "train-step")
 {
@@ -31,7 +33,7 @@ using var net = new GenreNet(arch, seed: 0)
     Precision = mode.StartsWith("bf16", StringComparison.Ordinal) ? Precision.Bf16 : Precision.Fp32,
     ChannelsLast = mode.EndsWith("cl", StringComparison.Ordinal),
 };
-using var optimizer = optim.Adam(net.parameters(), lr: 1e-4);
+using var optimizer = new Genre.Training.FusedAdam(net.parameters(), lr: 1e-4);
 using var x = rand(options.Batch, 1, 150, 150);
 using var y = randint(0, 10, [options.Batch]);
 

@@ -97,20 +97,35 @@ public sealed class GenreNet : Module<Tensor, Tensor>
         bool bf16 = Precision == Precision.Bf16;
         var x = ChannelsLast ? ToChannelsLast(input) : input;
         if (bf16) x = x.to(ScalarType.BFloat16);
-        foreach (var module in layers.children().Skip(fromModule).Take(toModule - fromModule))
+        var modules = layers.children().Skip(fromModule).Take(toModule - fromModule).ToList();
+        for (int i = 0; i < modules.Count; i++)
         {
-            x = module switch
+            // a convolution's ReLU and the pooling after it, in one pass (ReluMaxPool: the two commute)
+            if (modules[i] is TorchSharp.Modules.ReLU && i + 1 < modules.Count && modules[i + 1] is TorchSharp.Modules.MaxPool2d
+                && ReluMaxPool.Applies(x))
             {
-                TorchSharp.Modules.Conv2d conv => nn.functional.conv2d(x, Kernel(conv.weight, bf16), Cast(conv.bias, bf16),
-                    padding: [_convPadding[conv], _convPadding[conv]]),
+                x = ReluMaxPool.Forward(x);
+                i++;
+                continue;
+            }
+            x = modules[i] switch
+            {
+                TorchSharp.Modules.Conv2d conv => Convolve(x, conv, bf16),
                 TorchSharp.Modules.Linear dense => nn.functional.linear(x, Cast(dense.weight, bf16)!, Cast(dense.bias, bf16)),
                 // in place: the convolution's or dense layer's output is fresh, and ReLU's backward needs only its result
                 TorchSharp.Modules.ReLU => x.relu_(),
                 Module<Tensor, Tensor> other => other.call(x),
-                _ => throw new InvalidOperationException($"unexpected layer {module.GetName()}"),
+                _ => throw new InvalidOperationException($"unexpected layer {modules[i].GetName()}"),
             };
         }
         return bf16 ? x.to(ScalarType.Float32) : x;
+    }
+
+    Tensor Convolve(Tensor x, TorchSharp.Modules.Conv2d conv, bool bf16)
+    {
+        var (kernel, bias, padding) = (Kernel(conv.weight, bf16), Cast(conv.bias, bf16), _convPadding[conv]);
+        return SmallImageConv.Applies(x, kernel, bias) ? SmallImageConv.Forward(x, kernel, bias!, padding)
+            : nn.functional.conv2d(x, kernel, bias, padding: [padding, padding]);
     }
 
     /// <summary>A convolution kernel in the forward pass's layout and type, made by one differentiable copy.</summary>

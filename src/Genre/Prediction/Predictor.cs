@@ -28,6 +28,7 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, d
 
     readonly ThreadLocal<FeatureExtractor> _extractors = new(() => new FeatureExtractor(model.Config.Features));
     readonly object _networkGate = new();
+    readonly SharedForwardPass _forward = new(model.Config.Genres.Count, maxImages: 2 * BatchChunks);
 
     public TrainedModel Model => model;
 
@@ -83,27 +84,32 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, d
     public SongPrediction Classify(string path, IReadOnlyList<FeatureChunk> chunks, double seconds) =>
         Summarise(path, chunks, seconds, Probabilities(chunks));
 
-    /// <summary>Softmax probabilities of chunk images, row-major (chunk, genre), computed in batches of <see cref="BatchChunks"/>.</summary>
+    /// <summary>Softmax probabilities of chunk images, row-major (chunk, genre), computed in batches of <see cref="BatchChunks"/>
+    /// (thread-safe: concurrent callers share forward passes, see <see cref="SharedForwardPass"/>).</summary>
     public float[] Probabilities(IReadOnlyList<FeatureChunk> chunks)
     {
-        var f = model.Config.Features;
-        var result = new float[chunks.Count * model.Config.Genres.Count];
+        int k = model.Config.Genres.Count;
+        var result = new float[chunks.Count * k];
         for (int start = 0; start < chunks.Count; start += BatchChunks)
         {
             var images = chunks.Skip(start).Take(BatchChunks).Select(c => c.Image).ToList();
-            float[] probs;
-            if (scorer is not null) probs = scorer.Probabilities(images);
-            else lock (_networkGate)
-            {
-                using var scope = NewDisposeScope();
-                using var _ = no_grad();
-                model.Network.eval();
-                var x = Batches.FromImages(images, f.ImageHeight, f.ImageWidth, model.Config.Normalization);
-                probs = nn.functional.softmax(model.Network.call(x), 1).data<float>().ToArray();
-            }
-            probs.CopyTo(result, start * model.Config.Genres.Count);
+            _forward.Run(images, Forward).CopyTo(result, start * k);
         }
         return result;
+    }
+
+    float[] Forward(IReadOnlyList<float[]> images)
+    {
+        if (scorer is not null) return scorer.Probabilities(images);
+        var f = model.Config.Features;
+        lock (_networkGate)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            model.Network.eval();
+            var x = Batches.FromImages(images, f.ImageHeight, f.ImageWidth, model.Config.Normalization);
+            return nn.functional.softmax(model.Network.call(x), 1).data<float>().ToArray();
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> on the network in evaluation mode, one caller at a time.</summary>

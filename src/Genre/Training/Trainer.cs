@@ -79,7 +79,7 @@ public sealed class Trainer
     static Result Run(FeatureSet set, SplitResult split, ModelConfig config, TrainingOptions options, GenreNet net, History history, int epochsDone,
         string modelDir, IProgress<BatchProgress>? batchProgress, IProgress<EpochReport>? epochProgress, CancellationToken cancel, string? optimizerState)
     {
-        using var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
+        using var optimizer = new FusedAdam(net.parameters(), options.LearningRate);
         if (optimizerState is not null)
         {
             if (!File.Exists(optimizerState)) throw new GenreException($"{optimizerState}: optimiser state missing; cannot resume");
