@@ -38,8 +38,6 @@ static class LayerBench
         return 0;
     }
 
-    static Tensor ChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-
     static double Median(int steps, Action work)
     {
         work(); work();
@@ -51,11 +49,11 @@ static class LayerBench
     static (double Forward, double Input, double Weight, double? Small) Time(long cin, long cout, long side, long padding, int steps)
     {
         var bf16 = ScalarType.BFloat16;
-        using var x = ChannelsLast(randn(32, cin, side, side).to(bf16)); // cast first: .to() lays a 1-channel tensor out anew
-        using var w = ChannelsLast(randn(cout, cin, 3, 3).mul_(0.05).to(bf16));
+        using var x = ChannelsLastLayout.Copy(randn(32, cin, side, side), bf16);
+        using var w = ChannelsLastLayout.Copy(randn(cout, cin, 3, 3).mul_(0.05), bf16);
         using var b = zeros(cout, dtype: bf16);
         long outSide = side - 2 + 2 * padding;
-        using var g = ChannelsLast(randn(32, cout, outSide, outSide).to(bf16));
+        using var g = ChannelsLastLayout.Copy(randn(32, cout, outSide, outSide), bf16);
         double forward = Median(steps, () => { using var s = NewDisposeScope(); using var _ = no_grad(); nn.functional.conv2d(x, w, b, padding: [padding, padding]); });
         Tensor Leaf(Tensor t) => t.detach().requires_grad_();
         double withWeight = Median(steps, () => { using var s = NewDisposeScope(); nn.functional.conv2d(x, Leaf(w), Leaf(b), padding: [padding, padding]).backward([g]); });

@@ -95,8 +95,8 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     Tensor MixedForward(Tensor input, int fromModule, int toModule)
     {
         bool bf16 = Precision == Precision.Bf16;
-        var x = ChannelsLast ? ToChannelsLast(input) : input;
-        if (bf16) x = x.to(ScalarType.BFloat16);
+        var type = bf16 ? ScalarType.BFloat16 : input.dtype;
+        var x = ChannelsLast ? ChannelsLastLayout.Copy(input, type) : input.to(type); // layout and cast in one pass
         var modules = layers.children().Skip(fromModule).Take(toModule - fromModule).ToList();
         for (int i = 0; i < modules.Count; i++)
         {
@@ -132,15 +132,10 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     Tensor Kernel(Tensor weight, bool bf16)
     {
         if (!ChannelsLast) return Cast(weight, bf16)!;
-        var s = weight.shape;
-        var kernel = empty([s[0], s[2], s[3], s[1]], dtype: bf16 ? ScalarType.BFloat16 : ScalarType.Float32).permute(0, 3, 1, 2);
-        return kernel.copy_(weight);
+        return ChannelsLastLayout.Copy(weight, bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
     }
 
     static Tensor? Cast(Tensor? t, bool bf16) => t is null || !bf16 ? t : t.to(ScalarType.BFloat16);
-
-    /// <summary>Same shape (N, C, H, W), NHWC strides: what PyTorch's memory_format=channels_last makes.</summary>
-    static Tensor ToChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
     /// <summary>The activations of the last convolution block (after its ReLU; float32): what Grad-CAM weighs.
     /// <c>forward(x) == Head(ConvFeatures(x))</c>.</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,8 +18,7 @@ public static class ReluMaxPool
 {
     /// <summary>True when <paramref name="x"/> is a 4-D channels-last (NHWC-contiguous) tensor of a supported type.</summary>
     public static bool Applies(Tensor x) =>
-        x.dim() == 4 && (x.dtype == ScalarType.BFloat16 || x.dtype == ScalarType.Float32) && x.shape[2] >= 2 && x.shape[3] >= 2
-        && x.permute(0, 2, 3, 1).is_contiguous();
+        ChannelsLastLayout.Is(x) && (x.dtype == ScalarType.BFloat16 || x.dtype == ScalarType.Float32) && x.shape[2] >= 2 && x.shape[3] >= 2;
 
     /// <summary>relu(x) then max_pool2d(2); differentiable. <paramref name="x"/> must satisfy <see cref="Applies"/>.</summary>
     public static Tensor Forward(Tensor x) => Function.apply(x);
@@ -33,9 +31,8 @@ public static class ReluMaxPool
         {
             var x = (Tensor)vars[0];
             var s = x.shape;
-            var pooled = empty([s[0], s[2] / 2, s[3] / 2, s[1]], dtype: x.dtype); // NHWC
-            KernelsFor(x.dtype).Forward(Nhwc(x), pooled);
-            var output = pooled.permute(0, 3, 1, 2);
+            var output = ChannelsLastLayout.Empty([s[0], s[1], s[2] / 2, s[3] / 2], x.dtype);
+            KernelsFor(x.dtype).Forward(Nhwc(x), Nhwc(output));
             ctx.save_for_backward([x, output]);
             return output;
         }
@@ -45,16 +42,18 @@ public static class ReluMaxPool
             var saved = ctx.get_saved_variables();
             var (x, output) = (saved[0], saved[1]);
             var s = x.shape;
-            var grad = gradOutput.permute(0, 2, 3, 1).contiguous();
-            var gradInput = empty([s[0], s[2], s[3], s[1]], dtype: x.dtype);
-            KernelsFor(x.dtype).Backward(Nhwc(x), Nhwc(output), grad, gradInput);
-            return [gradInput.permute(0, 3, 1, 2)];
+            var grad = Nhwc(gradOutput).contiguous();
+            var gradInput = ChannelsLastLayout.Empty(s, x.dtype);
+            KernelsFor(x.dtype).Backward(Nhwc(x), Nhwc(output), grad, Nhwc(gradInput));
+            return [gradInput];
         }
     }
 
-    static Tensor Nhwc(Tensor x) => x.permute(0, 2, 3, 1);
+    static Tensor Nhwc(Tensor x) => ChannelsLastLayout.Nhwc(x);
 
-    static IKernels KernelsFor(ScalarType type) => type == ScalarType.BFloat16 ? new Kernels<short>() : new Kernels<int>();
+    static readonly IKernels Bf16Kernels = new Kernels<short>(), Fp32Kernels = new Kernels<int>();
+
+    static IKernels KernelsFor(ScalarType type) => type == ScalarType.BFloat16 ? Bf16Kernels : Fp32Kernels;
 
     interface IKernels
     {
@@ -161,10 +160,6 @@ public static class ReluMaxPool
 
         static (long N, long H, long W, long C) Dims(Tensor nhwc) => (nhwc.shape[0], nhwc.shape[1], nhwc.shape[2], nhwc.shape[3]);
 
-        static T* Data(Tensor nhwc)
-        {
-            if (!nhwc.is_contiguous()) throw new InvalidOperationException("ReluMaxPool needs a channels-last tensor");
-            return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(nhwc.bytes));
-        }
+        static T* Data(Tensor nhwc) => KernelLoop.Pointer<T>(nhwc);
     }
 }

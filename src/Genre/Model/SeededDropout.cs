@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 
@@ -28,21 +27,20 @@ public sealed class SeededDropout(string name, double rate, Generator generator)
     /// </summary>
     Tensor Mask(Tensor input)
     {
-        var s = input.shape;
-        bool channelsLast = input.dim() == 4 && !input.is_contiguous() && input.permute(0, 2, 3, 1).is_contiguous();
-        long[] layout = channelsLast ? [s[0], s[2], s[3], s[1]] : s;
-        var mask = empty(layout, dtype: input.dtype);
+        bool channelsLast = !input.is_contiguous() && ChannelsLastLayout.Is(input);
+        var mask = channelsLast ? ChannelsLastLayout.Empty(input.shape, input.dtype) : empty(input.shape, dtype: input.dtype);
         long seed = randint(long.MinValue, long.MaxValue, [1], dtype: ScalarType.Int64, generator: generator).item<long>();
         var dropBelow = (ushort)Math.Round(rate * 65536);
         float keep = (float)(1 / (1 - rate));
-        if (input.dtype == ScalarType.Float32) Fill(mask, seed, dropBelow, keep);
+        var memory = channelsLast ? ChannelsLastLayout.Nhwc(mask) : mask; // filled in memory order
+        if (input.dtype == ScalarType.Float32) Fill(memory, seed, dropBelow, keep);
         else
         {
-            using var single = empty(layout);
+            using var single = empty(memory.shape);
             Fill(single, seed, dropBelow, keep);
-            mask.copy_(single);
+            memory.copy_(single);
         }
-        return channelsLast ? mask.permute(0, 3, 1, 2) : mask;
+        return mask;
     }
 
     const int BlockWords = 4096; // 16,384 elements per parallel block
@@ -50,7 +48,7 @@ public sealed class SeededDropout(string name, double rate, Generator generator)
     static unsafe void Fill(Tensor mask, long seed, ushort dropBelow, float keep)
     {
         long count = mask.numel();
-        float* data = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(mask.bytes));
+        float* data = KernelLoop.Pointer<float>(mask);
         long blocks = (count + 4L * BlockWords - 1) / (4L * BlockWords);
         KernelLoop.For(blocks, block => FillBlock(data, count, (ulong)seed, block, dropBelow, keep));
     }

@@ -40,17 +40,11 @@ public static class SmallImageConv
             var saved = ctx.get_saved_variables();
             var (x, kernel) = (saved[0], saved[1]);
             long padding = (long)ctx.get_data("padding");
-            using var flipped = ChannelsLastCopy(kernel.flip(2, 3).transpose(0, 1));
+            using var flipped = ChannelsLastLayout.Copy(kernel.flip(2, 3).transpose(0, 1));
             var gradInput = nn.functional.conv2d(grad, flipped, padding: [2 - padding, 2 - padding]);
             var gradKernel = nn.functional.conv2d(x.transpose(0, 1), grad.transpose(0, 1), padding: [padding, padding]).transpose(0, 1);
             var gradBias = grad.sum([0, 2, 3]);
             return [gradInput, gradKernel, gradBias, null!];
-        }
-
-        static Tensor ChannelsLastCopy(Tensor t)
-        {
-            var s = t.shape;
-            return empty([s[0], s[2], s[3], s[1]], dtype: t.dtype).permute(0, 3, 1, 2).copy_(t);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
 using Genre.Model;
@@ -14,7 +13,7 @@ namespace Genre.Training;
 /// div, add_, addcdiv_), two of them allocating; this reads the parameter, its gradient and both moments
 /// once and writes them back once, on all cores. The arithmetic is PyTorch's single-tensor Adam:
 /// m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
-/// Tensors it cannot fuse (not float32 and contiguous, or amsgrad, weight decay, maximize) go through Adam's own step.
+/// Anything else (a tensor not float32 and contiguous, or amsgrad, weight decay, maximize) goes through Adam's own step.
 /// </summary>
 public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr) : Adam(parameters, lr)
 {
@@ -22,7 +21,7 @@ public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr) : Ad
 
     public override Tensor step(Func<Tensor>? closure = null)
     {
-        if (closure is not null || _parameter_groups.Any(g => !Fusable((Options)g.Options))) return base.step(closure);
+        if (closure is not null || !Fusable()) return base.step(closure); // the same arithmetic in tensor operations
         using var _ = no_grad();
         foreach (var group in _parameter_groups)
         {
@@ -33,15 +32,20 @@ public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr) : Ad
                 if (grad is null) continue;
                 var state = (State)_state[param.Handle];
                 state.step += 1;
-                var update = new Update(options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.LearningRate!.Value, state.step);
-                if (IsPlain(param) && IsPlain(grad) && IsPlain(state.exp_avg) && IsPlain(state.exp_avg_sq)) Apply(param, grad, state, update);
-                else Fallback(param, grad, state, update);
+                Apply(param, grad, state, new Update(options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.LearningRate!.Value, state.step));
             }
         }
         return null!;
     }
 
-    static bool Fusable(Options o) => o.amsgrad != true && o.maximize != true && (o.weight_decay ?? 0) == 0;
+    /// <summary>Plain Adam (no amsgrad, maximize or weight decay) on float32 contiguous CPU tensors: what the loop takes.</summary>
+    bool Fusable() => _parameter_groups.All(g => g.Options is Options { amsgrad: not true, maximize: not true } o && (o.weight_decay ?? 0) == 0
+        && g.Parameters.All(p =>
+        {
+            using var grad = p.grad;
+            var state = (State)_state[p.Handle];
+            return IsPlain(p) && (grad is null || IsPlain(grad)) && IsPlain(state.exp_avg) && IsPlain(state.exp_avg_sq);
+        }));
 
     static bool IsPlain(Tensor t) => t.dtype == ScalarType.Float32 && t.is_contiguous() && t.device_type == DeviceType.CPU;
 
@@ -51,25 +55,13 @@ public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr) : Ad
         public float InvSqrtCorrection2 => (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, Step)));
     }
 
-    /// <summary>The same update in tensor operations, for layouts the fused loop does not take.</summary>
-    static void Fallback(Tensor param, Tensor grad, State state, Update u)
-    {
-        using var scope = NewDisposeScope();
-        state.exp_avg.mul_(u.Beta1).add_(grad, alpha: 1 - u.Beta1);
-        state.exp_avg_sq.mul_(u.Beta2).addcmul_(grad, grad, value: 1 - u.Beta2);
-        var denom = state.exp_avg_sq.sqrt().mul_(u.InvSqrtCorrection2).add_(u.Eps);
-        param.addcdiv_(state.exp_avg, denom, value: -u.StepSize);
-    }
-
     static unsafe void Apply(Tensor param, Tensor grad, State state, Update u)
     {
         long count = param.numel();
-        float* p = Pointer(param), g = Pointer(grad), m = Pointer(state.exp_avg), v = Pointer(state.exp_avg_sq);
+        float* p = KernelLoop.Pointer<float>(param), g = KernelLoop.Pointer<float>(grad), m = KernelLoop.Pointer<float>(state.exp_avg), v = KernelLoop.Pointer<float>(state.exp_avg_sq);
         long blocks = (count + BlockFloats - 1) / BlockFloats;
         KernelLoop.For(blocks, b => Block(p, g, m, v, b * BlockFloats, Math.Min(count, (b + 1) * BlockFloats), u));
     }
-
-    static unsafe float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void Block(float* p, float* g, float* m, float* v, long start, long end, Update u)

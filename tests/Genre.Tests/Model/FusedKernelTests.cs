@@ -8,8 +8,6 @@ namespace Genre.Tests.Model;
 /// mask, FusedAdam) against the operations they replace.</summary>
 public class FusedKernelTests
 {
-    static Tensor ChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-
     [Theory]
     [InlineData(ScalarType.BFloat16, 32, 12, 12)]
     [InlineData(ScalarType.BFloat16, 20, 9, 7)]   // odd sizes: the last row and column take no part, as in floor pooling
@@ -20,8 +18,8 @@ public class FusedKernelTests
         using var scope = NewDisposeScope();
         var generator = new Generator(3);
         // small integers make ties (and windows that are all negative) common: the first maximum takes the gradient
-        var x = ChannelsLast(randint(-3, 4, [4, channels, height, width], generator: generator).to(type));
-        var grad = ChannelsLast(randn([4, channels, height / 2, width / 2], generator: generator).to(type));
+        var x = ChannelsLastLayout.Copy(randint(-3, 4, [4, channels, height, width], generator: generator), type);
+        var grad = ChannelsLastLayout.Copy(randn([4, channels, height / 2, width / 2], generator: generator), type);
         Assert.True(ReluMaxPool.Applies(x));
 
         var a = x.detach().requires_grad_();
@@ -34,7 +32,7 @@ public class FusedKernelTests
         Assert.Equal(expected.shape, actual.shape);
         Assert.True(expected.eq(actual).all().item<bool>(), "pooled values differ");
         Assert.True(a.grad!.eq(b.grad!).all().item<bool>(), "gradients differ");
-        Assert.True(b.grad!.permute(0, 2, 3, 1).is_contiguous(), "the gradient should stay channels-last");
+        Assert.True(ChannelsLastLayout.Is(b.grad!), "the gradient should stay channels-last");
     }
 
     [Fact]
@@ -42,8 +40,8 @@ public class FusedKernelTests
     {
         using var scope = NewDisposeScope();
         Assert.False(ReluMaxPool.Applies(randn(2, 8, 6, 6)));                                   // NCHW
-        Assert.False(ReluMaxPool.Applies(ChannelsLast(randn(2, 8, 6, 6).to(ScalarType.Float64))));
-        Assert.False(ReluMaxPool.Applies(ChannelsLast(randn(2, 8, 1, 6))));                      // nothing to pool
+        Assert.False(ReluMaxPool.Applies(ChannelsLastLayout.Copy(randn(2, 8, 6, 6), ScalarType.Float64)));
+        Assert.False(ReluMaxPool.Applies(ChannelsLastLayout.Copy(randn(2, 8, 1, 6))));                      // nothing to pool
     }
 
     [Fact]
@@ -54,9 +52,9 @@ public class FusedKernelTests
         {
             var dropout = new SeededDropout("d", 0.3, new Generator((ulong)seed));
             dropout.train();
-            var x = ChannelsLast(ones(8, 64, 17, 17));
+            var x = ChannelsLastLayout.Copy(ones(8, 64, 17, 17));
             var y = dropout.call(x);
-            Assert.True(y.permute(0, 2, 3, 1).is_contiguous(), "the output should stay channels-last");
+            Assert.True(ChannelsLastLayout.Is(y), "the output should stay channels-last");
             var values = y.flatten().data<float>().ToArray();
             kept = values.Count(v => v != 0) / (double)values.Length;
             Assert.All(values, v => Assert.True(v == 0 || Math.Abs(v - 1 / 0.7) < 1e-6, $"unexpected value {v}"));
@@ -103,11 +101,11 @@ public class FusedKernelTests
         using var scope = NewDisposeScope();
         var generator = new Generator(4);
         // float32 here for a tight comparison; the network uses it in bfloat16, where the path is faster
-        var x = ChannelsLast(randn([6, 24, 7, 7], generator: generator));
-        var kernel = ChannelsLast(randn([40, 24, 3, 3], generator: generator));
+        var x = ChannelsLastLayout.Copy(randn([6, 24, 7, 7], generator: generator));
+        var kernel = ChannelsLastLayout.Copy(randn([40, 24, 3, 3], generator: generator));
         var bias = randn([40], generator: generator);
         long side = 7 - 2 + 2 * padding;
-        var grad = ChannelsLast(randn([6, 40, side, side], generator: generator));
+        var grad = ChannelsLastLayout.Copy(randn([6, 40, side, side], generator: generator));
 
         (Tensor Output, Tensor[] Grads) Run(Func<Tensor, Tensor, Tensor, Tensor> conv)
         {
