@@ -59,6 +59,7 @@ double TimeTrainStep()
 double TimeInference()
 {
     net.eval();
+    net.FreezeForInference(); // as predict and serve do
     var clock = Stopwatch.StartNew();
     using var scope = NewDisposeScope();
     using var _ = no_grad();

@@ -22,7 +22,11 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     public Architecture Architecture { get; }
 
     /// <summary>Arithmetic of convolutions and dense layers; parameters stay float32 either way.</summary>
-    public Precision Precision { get; set; } = Precision.Fp32;
+    public Precision Precision { get => _precision; set { _precision = value; Thaw(); } }
+    Precision _precision = Precision.Fp32;
+
+    /// <summary>The weights in the forward pass's type and layout, made once by <see cref="FreezeForInference"/>.</summary>
+    Dictionary<Tensor, Tensor>? _frozenWeights;
 
     /// <summary>
     /// Keeps activations in NHWC memory order (shapes unchanged), which oneDNN's convolutions prefer:
@@ -30,7 +34,8 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     /// can only save contiguous optimiser state; each forward pass lays the kernels out anew (one copy,
     /// fused with the bfloat16 cast).
     /// </summary>
-    public bool ChannelsLast { get; set; }
+    public bool ChannelsLast { get => _channelsLast; set { _channelsLast = value; Thaw(); } }
+    bool _channelsLast;
 
     /// <param name="seed">Seeds this network's own random generator: initial weights and dropout masks.</param>
     public GenreNet(Architecture architecture, long seed = 0) : base(TorchRuntime.Ready($"GenreNet_{architecture.Name}"))
@@ -82,6 +87,51 @@ public sealed class GenreNet : Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>
+    /// For inference: casts and lays out the weights once, where each forward pass would otherwise redo it (7 million
+    /// parameters for the seed network: about 4 ms of a 110 ms batch in bfloat16). Only evaluation mode uses them, and
+    /// the weights must not change while frozen: <c>train()</c>, <see cref="ModelStore.LoadWeights"/> and a change of
+    /// <see cref="Precision"/> or <see cref="ChannelsLast"/> thaw the network. Does nothing when already frozen.
+    /// </summary>
+    public void FreezeForInference()
+    {
+        if (_frozenWeights is not null) return;
+        bool bf16 = Precision == Precision.Bf16;
+        var frozen = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        using var _ = no_grad();
+        void Keep(Tensor? parameter, Tensor? value)
+        {
+            if (parameter is null || value is null) return;
+            frozen[parameter] = (ReferenceEquals(value, parameter) ? value.detach() : value).DetachFromDisposeScope();
+        }
+        foreach (var module in layers.children())
+        {
+            if (module is TorchSharp.Modules.Conv2d conv) { Keep(conv.weight, Kernel(conv.weight!, bf16)); Keep(conv.bias, Cast(conv.bias, bf16)); }
+            if (module is TorchSharp.Modules.Linear dense) { Keep(dense.weight, Cast(dense.weight, bf16)); Keep(dense.bias, Cast(dense.bias, bf16)); }
+        }
+        _frozenWeights = frozen;
+    }
+
+    /// <summary>Drops the weights made by <see cref="FreezeForInference"/>; the next passes cast from the parameters again.</summary>
+    public void Thaw()
+    {
+        if (_frozenWeights is null) return;
+        foreach (var t in _frozenWeights.Values) t.Dispose();
+        _frozenWeights = null;
+    }
+
+    public override void train(bool on = true)
+    {
+        if (on) Thaw();
+        base.train(on);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Thaw();
+        base.Dispose(disposing);
+    }
+
     /// <summary>Restarts the dropout masks' random sequence (the trainer does this every epoch).</summary>
     public void Reseed(long seed) => _random.manual_seed(seed);
 
@@ -111,7 +161,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
             x = modules[i] switch
             {
                 TorchSharp.Modules.Conv2d conv => Convolve(x, conv, bf16),
-                TorchSharp.Modules.Linear dense => nn.functional.linear(x, Cast(dense.weight, bf16)!, Cast(dense.bias, bf16)),
+                TorchSharp.Modules.Linear dense => nn.functional.linear(x, Frozen(dense.weight) ?? Cast(dense.weight, bf16)!, Frozen(dense.bias) ?? Cast(dense.bias, bf16)),
                 // in place: the convolution's or dense layer's output is fresh, and ReLU's backward needs only its result
                 TorchSharp.Modules.ReLU => x.relu_(),
                 Module<Tensor, Tensor> other => other.call(x),
@@ -123,7 +173,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
 
     Tensor Convolve(Tensor x, TorchSharp.Modules.Conv2d conv, bool bf16)
     {
-        var (kernel, bias, padding) = (Kernel(conv.weight, bf16), Cast(conv.bias, bf16), _convPadding[conv]);
+        var (kernel, bias, padding) = (Frozen(conv.weight) ?? Kernel(conv.weight!, bf16), Frozen(conv.bias) ?? Cast(conv.bias, bf16), _convPadding[conv]);
         return SmallImageConv.Applies(x, kernel, bias) ? SmallImageConv.Forward(x, kernel, bias!, padding)
             : nn.functional.conv2d(x, kernel, bias, padding: [padding, padding]);
     }
@@ -134,6 +184,9 @@ public sealed class GenreNet : Module<Tensor, Tensor>
         if (!ChannelsLast) return Cast(weight, bf16)!;
         return ChannelsLastLayout.Copy(weight, bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
     }
+
+    /// <summary>The frozen copy of a parameter, in evaluation mode after <see cref="FreezeForInference"/>.</summary>
+    Tensor? Frozen(Tensor? parameter) => parameter is not null && !training && _frozenWeights?.GetValueOrDefault(parameter) is Tensor t ? t : null;
 
     static Tensor? Cast(Tensor? t, bool bf16) => t is null || !bf16 ? t : t.to(ScalarType.BFloat16);
 

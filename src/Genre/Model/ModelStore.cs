@@ -60,6 +60,7 @@ public static class ModelStore
                 (missing.Count > 0 ? $"; missing: {string.Join(", ", missing.Take(5))}" : "") +
                 (extra.Count > 0 ? $"; unexpected: {string.Join(", ", extra.Take(5))}" : ""));
         using var _ = no_grad();
+        net.Thaw();
         foreach (var (name, p) in expected)
         {
             var t = byName[name];

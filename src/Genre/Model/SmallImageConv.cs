@@ -40,11 +40,53 @@ public static class SmallImageConv
             var saved = ctx.get_saved_variables();
             var (x, kernel) = (saved[0], saved[1]);
             long padding = (long)ctx.get_data("padding");
-            using var flipped = ChannelsLastLayout.Copy(kernel.flip(2, 3).transpose(0, 1));
+            using var flipped = FlippedTransposed(kernel);
             var gradInput = nn.functional.conv2d(grad, flipped, padding: [2 - padding, 2 - padding]);
-            var gradKernel = nn.functional.conv2d(x.transpose(0, 1), grad.transpose(0, 1), padding: [padding, padding]).transpose(0, 1);
+            // laid out channels-last here: libtorch would make them NCHW-contiguous, and its convolution then runs slower
+            using var xt = ChannelsLastLayout.Copy(x.transpose(0, 1));
+            using var gt = ChannelsLastLayout.Copy(grad.transpose(0, 1));
+            var gradKernel = nn.functional.conv2d(xt, gt, padding: [padding, padding]).transpose(0, 1);
             var gradBias = grad.sum([0, 2, 3]);
             return [gradInput, gradKernel, gradBias, null!];
+        }
+    }
+
+    /// <summary>The kernel of the input gradient, channels-last: in and out channels swapped and the 3x3 taps reversed,
+    /// as one blocked transpose per tap (libtorch's flip then strided copy took 2.5 ms for 512x512 channels, this 0.5).</summary>
+    internal static unsafe Tensor FlippedTransposed(Tensor kernel)
+    {
+        if (!ChannelsLastLayout.Is(kernel) || kernel.element_size() is not (2 or 4))
+            return ChannelsLastLayout.Copy(kernel.flip(2, 3).transpose(0, 1));
+        long co = kernel.shape[0], ci = kernel.shape[1];
+        var result = ChannelsLastLayout.Empty([ci, co, 3, 3], kernel.dtype);
+        using var source = ChannelsLastLayout.Nhwc(kernel);
+        using var target = ChannelsLastLayout.Nhwc(result);
+        if (kernel.element_size() == 2) Transpose(KernelLoop.Pointer<short>(source), KernelLoop.Pointer<short>(target), co, ci);
+        else Transpose(KernelLoop.Pointer<int>(source), KernelLoop.Pointer<int>(target), co, ci);
+        return result;
+    }
+
+    const long Block = 32;
+
+    /// <summary>target[i, 2-kh, 2-kw, o] = source[o, kh, kw, i] (NHWC memory), a block of output channels per task.</summary>
+    static unsafe void Transpose<T>(T* source, T* target, long co, long ci) where T : unmanaged
+    {
+        long blocks = (co + Block - 1) / Block;
+        KernelLoop.For(9 * blocks, task => TransposeBlock(source, target, co, ci, tap: task / blocks, firstOut: task % blocks * Block));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    static unsafe void TransposeBlock<T>(T* source, T* target, long co, long ci, long tap, long firstOut) where T : unmanaged
+    {
+        long lastOut = Math.Min(firstOut + Block, co);
+        for (long i0 = 0; i0 < ci; i0 += Block)
+        {
+            long lastIn = Math.Min(i0 + Block, ci);
+            for (long o = firstOut; o < lastOut; o++)
+            {
+                T* from = source + (o * 9 + tap) * ci;
+                for (long i = i0; i < lastIn; i++) target[(i * 9 + 8 - tap) * co + o] = from[i];
+            }
         }
     }
 }

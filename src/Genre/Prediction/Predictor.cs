@@ -107,6 +107,7 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, d
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             model.Network.eval();
+            model.Network.FreezeForInference(); // the model's weights never change here
             var x = Batches.FromImages(images, f.ImageHeight, f.ImageWidth, model.Config.Normalization);
             return nn.functional.softmax(model.Network.call(x), 1).data<float>().ToArray();
         }
@@ -118,6 +119,7 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, d
         lock (_networkGate)
         {
             model.Network.eval();
+            model.Network.FreezeForInference();
             return work(model.Network);
         }
     }

@@ -13,6 +13,14 @@ public static class Scoring
         CancellationToken cancel = default)
     {
         net.eval();
+        net.FreezeForInference(); // the same weights for every batch; thawed again below, before training changes them
+        try { return ScoreBatches(net, set, chunks, normalization, batchSize, cancel); }
+        finally { net.Thaw(); }
+    }
+
+    static Scores ScoreBatches(GenreNet net, FeatureSet set, IReadOnlyList<int> chunks, InputNormalization normalization, int batchSize,
+        CancellationToken cancel)
+    {
         var batches = new Batches(set, normalization);
         var probabilities = new float[chunks.Count][];
         double lossSum = 0;

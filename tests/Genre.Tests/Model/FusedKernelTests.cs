@@ -122,4 +122,17 @@ public class FusedKernelTests
         Assert.True(SmallImageConv.Applies(x.to(ScalarType.BFloat16).requires_grad_(), kernel, bias));
         Assert.False(SmallImageConv.Applies(x.to(ScalarType.BFloat16), kernel, bias), "inference keeps libtorch's convolution");
     }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16, 40, 24)]
+    [InlineData(ScalarType.Float32, 70, 33)] // block edges in both directions
+    public void The_input_gradients_kernel_is_the_flipped_transposed_kernel_exactly(ScalarType type, long outChannels, long inChannels)
+    {
+        using var scope = NewDisposeScope();
+        var kernel = ChannelsLastLayout.Copy(randn([outChannels, inChannels, 3, 3], generator: new Generator(8)), type);
+        var flipped = SmallImageConv.FlippedTransposed(kernel);
+        Assert.True(ChannelsLastLayout.Is(flipped));
+        Assert.Equal(new[] { inChannels, outChannels, 3L, 3L }, flipped.shape);
+        Assert.True(flipped.eq(kernel.flip(2, 3).transpose(0, 1)).all().item<bool>());
+    }
 }
