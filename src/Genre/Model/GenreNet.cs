@@ -89,7 +89,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
 
     /// <summary>
     /// For inference: casts and lays out the weights once, where each forward pass would otherwise redo it (7 million
-    /// parameters for the seed network: about 4 ms of a 110 ms batch in bfloat16). Only evaluation mode uses them, and
+    /// parameters for the seed network: 4-13 ms of a 100-125 ms batch in bfloat16). Only evaluation mode uses them, and
     /// the weights must not change while frozen: <c>train()</c>, <see cref="ModelStore.LoadWeights"/> and a change of
     /// <see cref="Precision"/> or <see cref="ChannelsLast"/> thaw the network. Does nothing when already frozen.
     /// </summary>

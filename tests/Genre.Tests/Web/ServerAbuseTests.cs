@@ -88,6 +88,39 @@ public class ServerAbuseTests(ServerFixture server)
         }
     }
 
+    [Fact]
+    public async Task A_full_server_answers_503_with_retry_after_and_admits_uploads_again_once_a_place_is_free()
+    {
+        // room for one upload in all: a trickling client holds it until the minimum upload rate cuts it off
+        var (process, url) = await server.StartServer("--max-concurrent", "1", "--max-queue", "0");
+        try
+        {
+            var trickle = AbusiveRequests.TrickleAsync(new AbuseTarget(url, Song), Bounded);
+            await Task.Delay(1000); // its request line and headers are out: it holds the place before any upload below asks
+            HttpResponseMessage? refused = null;
+            for (int attempt = 0; attempt < 50 && refused is null; attempt++) // until the trickle has been admitted
+            {
+                var response = await server.Http.SendAsync(AbusiveRequests.Upload(url, Song, "song.wav"), Bounded);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable) refused = response;
+                else { response.Dispose(); await Task.Delay(100); }
+            }
+            Assert.NotNull(refused);
+            using (refused)
+            {
+                Assert.Equal(TimeSpan.FromSeconds(2), refused.Headers.RetryAfter?.Delta);
+                using var doc = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+                Assert.Contains("busy", doc.RootElement.GetProperty("error").GetString());
+            }
+            Assert.Null(await trickle);
+            await AssertNormalUploadSucceeds(url);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData("--max-concurrent", "0")]
     [InlineData("--max-queue", "-1")]
