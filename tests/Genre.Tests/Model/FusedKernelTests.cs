@@ -125,7 +125,8 @@ public class FusedKernelTests
 
     [Theory]
     [InlineData(ScalarType.BFloat16, 40, 24)]
-    [InlineData(ScalarType.Float32, 70, 33)] // block edges in both directions
+    [InlineData(ScalarType.Float32, 70, 33)]
+    [InlineData(ScalarType.BFloat16, 130, 100)] // partial 64x64 tiles in both directions
     public void The_input_gradients_kernel_is_the_flipped_transposed_kernel_exactly(ScalarType type, long outChannels, long inChannels)
     {
         using var scope = NewDisposeScope();
