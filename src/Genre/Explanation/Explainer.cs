@@ -28,19 +28,41 @@ public sealed record Explanation(SongPrediction Prediction, string Genre, double
         return best;
     }
 
-    /// <summary>Share of the heat inside [<paramref name="fromSeconds"/>, <paramref name="toSeconds"/>), over all rows.</summary>
+    /// <summary>Share of the heat inside [<paramref name="fromSeconds"/>, <paramref name="toSeconds"/>), over all rows:
+    /// the columns whose centre falls inside.</summary>
     public double MassBetween(double fromSeconds, double toSeconds)
     {
-        double inside = 0, total = 0;
+        var heatBefore = HeatBeforeColumn();
+        double total = heatBefore[Columns];
+        if (total <= 0) return 0;
+        return (heatBefore[FirstColumnFrom(toSeconds)] - heatBefore[FirstColumnFrom(fromSeconds)]) / total;
+    }
+
+    /// <summary>The first column whose centre is at or after <paramref name="seconds"/> (Columns if none).</summary>
+    int FirstColumnFrom(double seconds)
+    {
+        int x = (int)Math.Clamp(Math.Ceiling(seconds / SecondsPerColumn - 0.5), 0, Columns);
+        while (x > 0 && (x - 0.5) * SecondsPerColumn >= seconds) x--; // exact at the boundaries, whatever the rounding above
+        while (x < Columns && (x + 0.5) * SecondsPerColumn < seconds) x++;
+        return x;
+    }
+
+    /// <summary>Heat of all columns before each column (Columns + 1 entries), summed once: a span's heat is a difference
+    /// of two, so finding the strongest span of an hour of audio takes milliseconds (summing each span anew took minutes).</summary>
+    double[] HeatBeforeColumn()
+    {
+        if (_heatBefore is not null) return _heatBefore;
+        var before = new double[Columns + 1];
         for (int x = 0; x < Columns; x++)
         {
-            double t = (x + 0.5) * SecondsPerColumn, column = 0;
+            double column = 0;
             for (int y = 0; y < Rows; y++) column += Heat[y * Columns + x];
-            total += column;
-            if (t >= fromSeconds && t < toSeconds) inside += column;
+            before[x + 1] = before[x] + column;
         }
-        return total > 0 ? inside / total : 0;
+        return _heatBefore = before;
     }
+
+    double[]? _heatBefore;
 }
 
 /// <summary>
@@ -63,6 +85,14 @@ public sealed class Explainer(Predictor predictor)
         return Explain(path, chunks, seconds, genre);
     }
 
+    /// <summary>
+    /// Explains already-extracted chunks, a batch of chunks at a time, so that memory follows the song's length
+    /// through its spectrogram only (all chunks in one pass took 7.5 GB and 280 s for an hour of audio with the
+    /// compact network). The genre to explain is the mean of all chunks' probabilities, known only after the last
+    /// batch, so each batch keeps every genre's map at the last block's small resolution (differentiating the
+    /// dense head once per genre is cheap; the convolutions run once, without gradients), and the maps of the
+    /// chosen genre are then upsampled and laid on the song's time axis.
+    /// </summary>
     public Explanation Explain(string file, IReadOnlyList<FeatureChunk> chunks, double seconds, string? genre = null)
     {
         var config = predictor.Model.Config;
@@ -72,34 +102,69 @@ public sealed class Explainer(Predictor predictor)
             throw new GenreException($"genre '{genre}' is not one of the model's ({string.Join(", ", genres)})");
         var f = config.Features;
         int h = f.ImageHeight, w = f.ImageWidth, n = chunks.Count, k = genres.Count;
-        var (probs, maps) = predictor.WithNetwork(net =>
+        var probs = new float[n * k];
+        var maps = new List<SmallMaps>();
+        for (int start = 0; start < n; start += Predictor.BatchChunks)
         {
-            using var scope = NewDisposeScope();
-            Tensor activations;
-            using (no_grad()) activations = net.ConvFeatures(predictor.Input(chunks));
-            activations = activations.detach().requires_grad_(true);
-            using var _ = enable_grad();
-            var logits = net.Head(activations);
-            float[] p = nn.functional.softmax(logits.detach(), 1).data<float>().ToArray();
-            if (target < 0) target = MeanArgMax(p, k);
-            var score = logits.select(1, target).sum();
-            var gradients = autograd.grad([score], [activations])[0];
-            var weights = gradients.mean([2, 3], keepdim: true);
-            var cam = nn.functional.relu((weights * activations).sum(1, keepdim: true)).detach();
-            var up = nn.functional.interpolate(cam, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-            var total = up.sum([2, 3], keepdim: true);
-            var share = where(total > 0, up / total.clamp_min(1e-30), full_like(up, 1.0 / (h * w))); // a blank map spreads evenly
-            var chunkProbability = nn.functional.softmax(logits.detach(), 1).select(1, target).reshape(n, 1, 1, 1);
-            return (p, (share * chunkProbability).data<float>().ToArray());
-        });
+            var batch = chunks.Skip(start).Take(Predictor.BatchChunks).ToList();
+            var (p, batchMaps) = predictor.WithNetwork(net => GradCam(net, predictor.Input(batch), target < 0 ? Enumerable.Range(0, k) : [target]));
+            p.CopyTo(probs, start * k);
+            maps.Add(batchMaps);
+        }
+        if (target < 0) target = MeanArgMax(probs, k);
+        var heat = new HeatCanvas(n, f);
+        int chunk = 0;
+        foreach (var batchMaps in maps)
+        {
+            var shares = batchMaps.Shares(target, h, w);
+            for (int c = 0; c < batchMaps.Chunks; c++, chunk++)
+                heat.Add(chunk, shares.AsSpan(c * h * w, h * w), probs[chunk * k + target]);
+        }
         var prediction = predictor.Summarise(file, chunks, seconds, probs);
-        var (heat, columns) = Stitch(maps, n, f);
         var (image, _) = SpectrogramImage.Stitch(chunks.Select(c => c.Image).ToList(), f);
         // The last chunk is zero-padded: keep only the columns the song covers.
         double secondsPerColumn = f.ChunkSeconds / w;
-        int kept = Math.Clamp((int)Math.Ceiling(seconds / secondsPerColumn), 1, columns);
+        int kept = Math.Clamp((int)Math.Ceiling(seconds / secondsPerColumn), 1, heat.Columns);
         return new Explanation(prediction, genres[target], prediction.Probabilities[genres[target]],
-            Crop(heat, h, columns, kept), Crop(image, h, columns, kept), h, kept, secondsPerColumn);
+            Crop(heat.Average(), h, heat.Columns, kept), Crop(image, h, heat.Columns, kept), h, kept, secondsPerColumn);
+    }
+
+    /// <summary>One batch's probabilities (chunk after chunk) and its Grad-CAM maps, at the last block's resolution, for
+    /// each of <paramref name="genres"/>: the block's activation maps weighted by the mean gradient of the genre's logit
+    /// over each map, summed and clipped at zero.</summary>
+    static (float[] Probabilities, SmallMaps Maps) GradCam(Model.GenreNet net, Tensor input, IEnumerable<int> genres)
+    {
+        using var scope = NewDisposeScope();
+        Tensor activations;
+        using (no_grad()) activations = net.ConvFeatures(input);
+        activations = activations.detach().requires_grad_(true);
+        using var _ = enable_grad();
+        var logits = net.Head(activations);
+        var probabilities = nn.functional.softmax(logits.detach(), 1).data<float>().ToArray();
+        var wanted = genres.ToList();
+        var maps = new Dictionary<int, float[]>();
+        foreach (int g in wanted)
+        {
+            var gradients = autograd.grad([logits.select(1, g).sum()], [activations], retain_graph: g != wanted[^1])[0];
+            var weights = gradients.mean([2, 3], keepdim: true);
+            maps[g] = nn.functional.relu((weights * activations).sum(1)).detach().data<float>().ToArray();
+        }
+        return (probabilities, new SmallMaps(maps, (int)input.shape[0], (int)activations.shape[2], (int)activations.shape[3]));
+    }
+
+    /// <summary>A batch's Grad-CAM maps per genre at the last block's resolution (chunk after chunk, Height x Width each).</summary>
+    sealed record SmallMaps(Dictionary<int, float[]> ByGenre, int Chunks, int Height, int Width)
+    {
+        /// <summary>The genre's maps upsampled to the chunk images, each as shares of 1 over its pixels (chunk after chunk).</summary>
+        public float[] Shares(int genre, int h, int w)
+        {
+            using var scope = NewDisposeScope();
+            var cam = tensor(ByGenre[genre], [Chunks, 1, Height, Width]);
+            var up = nn.functional.interpolate(cam, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
+            var total = up.sum([2, 3], keepdim: true);
+            var share = where(total > 0, up / total.clamp_min(1e-30), full_like(up, 1.0 / (h * w))); // a blank map spreads evenly
+            return share.data<float>().ToArray();
+        }
     }
 
     static int MeanArgMax(float[] probs, int k)
@@ -109,23 +174,40 @@ public sealed class Explainer(Predictor predictor)
         return Training.Scoring.ArgMax(mean);
     }
 
-    /// <summary>Chunk maps (n x H x W, row 0 = top of the tensor = lowest mel band, as the features) laid on the song's time
-    /// axis: rows x columns with row 0 the lowest band; overlapping chunks are averaged.</summary>
-    static (float[] Values, int Columns) Stitch(float[] maps, int n, FeatureSettings f)
+    /// <summary>Chunk maps (H x W, row 0 = top of the tensor = lowest mel band, as the features) laid on the song's time
+    /// axis as they come: rows x columns with row 0 the lowest band; overlapping chunks are averaged.</summary>
+    sealed class HeatCanvas
     {
-        int h = f.ImageHeight, w = f.ImageWidth, step = SpectrogramImage.ColumnStep(f);
-        int columns = (n - 1) * step + w;
-        var sum = new float[h * columns];
-        var count = new int[columns];
-        for (int c = 0; c < n; c++)
+        readonly int _h, _w, _step;
+        readonly float[] _sum;
+        readonly int[] _count;
+
+        public int Columns { get; }
+
+        public HeatCanvas(int chunks, FeatureSettings f)
         {
-            for (int x = 0; x < w; x++) count[c * step + x]++;
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++) sum[y * columns + c * step + x] += maps[(c * h + y) * w + x];
+            (_h, _w, _step) = (f.ImageHeight, f.ImageWidth, SpectrogramImage.ColumnStep(f));
+            Columns = (chunks - 1) * _step + _w;
+            _sum = new float[_h * Columns];
+            _count = new int[Columns];
         }
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < columns; x++) sum[y * columns + x] /= count[x];
-        return (sum, columns);
+
+        /// <summary>Adds chunk <paramref name="index"/>'s map, each pixel's share scaled by the chunk's probability of the genre.</summary>
+        public void Add(int index, ReadOnlySpan<float> shares, float probability)
+        {
+            int left = index * _step;
+            for (int x = 0; x < _w; x++) _count[left + x]++;
+            for (int y = 0; y < _h; y++)
+                for (int x = 0; x < _w; x++) _sum[y * Columns + left + x] += shares[y * _w + x] * probability;
+        }
+
+        /// <summary>The averaged map (the canvas's own array, divided in place).</summary>
+        public float[] Average()
+        {
+            for (int y = 0; y < _h; y++)
+                for (int x = 0; x < Columns; x++) _sum[y * Columns + x] /= _count[x];
+            return _sum;
+        }
     }
 
     static float[] Crop(float[] values, int rows, int columns, int kept)

@@ -43,17 +43,17 @@ public class ExplainerTests(TrainedTinyModel fixture)
     const double Seconds = 20, SpanStart = 8, SpanEnd = 14;
 
     /// <summary>White noise for 20 s, with <paramref name="genre"/>'s texture mixed in from 8 to 14 s when given.</summary>
-    static string NoiseWithSpan(TempDir dir, string? genre)
+    static string NoiseWithSpan(TempDir dir, string? genre, double seconds = Seconds, double spanStart = SpanStart, double spanEnd = SpanEnd)
     {
         var rng = new Random(7);
-        var clip = new float[(int)(Seconds * Rate)];
+        var clip = new float[(int)(seconds * Rate)];
         for (int i = 0; i < clip.Length; i++) clip[i] = (float)(0.05 * (rng.NextDouble() * 2 - 1));
         if (genre is not null)
         {
-            var texture = Synth.Clip(genre, SpanEnd - SpanStart, Rate, seed: 11);
-            for (int i = 0; i < texture.Length; i++) clip[(int)(SpanStart * Rate) + i] += texture[i];
+            var texture = Synth.Clip(genre, spanEnd - spanStart, Rate, seed: 11);
+            for (int i = 0; i < texture.Length; i++) clip[(int)(spanStart * Rate) + i] += texture[i];
         }
-        string path = dir.File($"noise-with-{genre ?? "nothing"}.wav");
+        string path = dir.File($"noise-{seconds}s-with-{genre ?? "nothing"}.wav");
         using (var s = File.Create(path)) WavDecoder.Write(s, clip, 1, Rate);
         return path;
     }
@@ -86,6 +86,52 @@ public class ExplainerTests(TrainedTinyModel fixture)
             var (start, end, _) = e.StrongestSpan();
             Assert.InRange((start + end) / 2, SpanStart, SpanEnd);
         }
+    }
+
+    /// <summary>80 s are 39 chunks, more than one batch of Grad-CAM (32): the texture, late in the second batch, must
+    /// still be found where it is, so each batch's maps land at their own chunks' place on the time axis.</summary>
+    [Fact]
+    public void A_song_longer_than_one_batch_is_explained_batch_by_batch_in_the_right_places()
+    {
+        const double Long = 80, Start = 68, End = 74;
+        using var dir = new TempDir();
+        var predictor = new Predictor(fixture.Model);
+        var explainer = new Explainer(predictor);
+        string noiseGenre = predictor.Predict(NoiseWithSpan(dir, null, Long, Start, End)).Genre;
+        foreach (var genre in fixture.Data.Dataset.Genres.Where(g => g != noiseGenre))
+        {
+            string song = NoiseWithSpan(dir, genre, Long, Start, End);
+            var e = explainer.Explain(song, genre);
+            Assert.True(e.Prediction.Chunks > Predictor.BatchChunks, $"{e.Prediction.Chunks} chunks");
+            Assert.Equal((150, 3000), (e.Rows, e.Columns)); // 80 s at 4 s per 150 columns
+            var (start, end, _) = e.StrongestSpan();
+            Assert.InRange((start + end) / 2, Start, End);
+            Assert.Equal(predictor.Predict(song).Probabilities, e.Prediction.Probabilities);
+        }
+    }
+
+    [Fact]
+    public void Mass_between_two_times_is_the_heat_of_the_columns_whose_centre_lies_between_them()
+    {
+        var random = new Random(5);
+        const int Rows = 3, Columns = 40;
+        const double SecondsPerColumn = 0.1;
+        var heat = Enumerable.Range(0, Rows * Columns).Select(_ => (float)random.NextDouble()).ToArray();
+        var e = new Genre.Explanation.Explanation(null!, "jazz", 1, heat, new float[Rows * Columns], Rows, Columns, SecondsPerColumn);
+        double total = heat.Sum(v => (double)v);
+        double BruteForce(double from, double to)
+        {
+            double inside = 0;
+            for (int x = 0; x < Columns; x++)
+                if ((x + 0.5) * SecondsPerColumn >= from && (x + 0.5) * SecondsPerColumn < to)
+                    for (int y = 0; y < Rows; y++) inside += heat[y * Columns + x];
+            return inside / total;
+        }
+        foreach (var (from, to) in new[] { (0.0, 4.0), (0.05, 0.15), (0.049, 0.151), (1.25, 2.35), (3.9, 4.0), (-1.0, 0.3), (2.0, 9.0), (1.0, 1.0) })
+            Assert.Equal(BruteForce(from, to), e.MassBetween(from, to), 1e-12);
+        var (start, end, share) = e.StrongestSpan(1);
+        for (double s = 0; s + 1 <= 4 + 1e-9; s += 0.5) Assert.True(BruteForce(s, s + 1) <= share + 1e-12);
+        Assert.Equal(BruteForce(start, end), share, 1e-12);
     }
 
     [Fact]
