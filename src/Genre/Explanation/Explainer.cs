@@ -111,7 +111,8 @@ public sealed class Explainer(Predictor predictor)
             p.CopyTo(probs, start * k);
             maps.Add(batchMaps);
         }
-        if (target < 0) target = MeanArgMax(probs, k);
+        var prediction = predictor.Summarise(file, chunks, seconds, probs);
+        if (target < 0) target = genres.ToList().IndexOf(prediction.Genre); // what predict says, ties included
         var heat = new HeatCanvas(n, f);
         int chunk = 0;
         foreach (var batchMaps in maps)
@@ -120,7 +121,6 @@ public sealed class Explainer(Predictor predictor)
             for (int c = 0; c < batchMaps.Chunks; c++, chunk++)
                 heat.Add(chunk, shares.AsSpan(c * h * w, h * w), probs[chunk * k + target]);
         }
-        var prediction = predictor.Summarise(file, chunks, seconds, probs);
         var (image, _) = SpectrogramImage.Stitch(chunks.Select(c => c.Image).ToList(), f);
         // The last chunk is zero-padded: keep only the columns the song covers.
         double secondsPerColumn = f.ChunkSeconds / w;
@@ -167,13 +167,6 @@ public sealed class Explainer(Predictor predictor)
         }
     }
 
-    static int MeanArgMax(float[] probs, int k)
-    {
-        var mean = new float[k];
-        for (int i = 0; i < probs.Length; i++) mean[i % k] += probs[i];
-        return Training.Scoring.ArgMax(mean);
-    }
-
     /// <summary>Chunk maps (H x W, row 0 = top of the tensor = lowest mel band, as the features) laid on the song's time
     /// axis as they come: rows x columns with row 0 the lowest band; overlapping chunks are averaged.</summary>
     sealed class HeatCanvas
@@ -187,7 +180,7 @@ public sealed class Explainer(Predictor predictor)
         public HeatCanvas(int chunks, FeatureSettings f)
         {
             (_h, _w, _step) = (f.ImageHeight, f.ImageWidth, SpectrogramImage.ColumnStep(f));
-            Columns = (chunks - 1) * _step + _w;
+            Columns = SpectrogramImage.Columns(chunks, f);
             _sum = new float[_h * Columns];
             _count = new int[Columns];
         }

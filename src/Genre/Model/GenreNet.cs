@@ -161,7 +161,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
             x = modules[i] switch
             {
                 TorchSharp.Modules.Conv2d conv => Convolve(x, conv, bf16),
-                TorchSharp.Modules.Linear dense => nn.functional.linear(x, Frozen(dense.weight) ?? Cast(dense.weight, bf16)!, Frozen(dense.bias) ?? Cast(dense.bias, bf16)),
+                TorchSharp.Modules.Linear dense => nn.functional.linear(x, Cast(dense.weight, bf16)!, Cast(dense.bias, bf16)),
                 // in place: the convolution's or dense layer's output is fresh, and ReLU's backward needs only its result
                 TorchSharp.Modules.ReLU => x.relu_(),
                 Module<Tensor, Tensor> other => other.call(x),
@@ -173,22 +173,23 @@ public sealed class GenreNet : Module<Tensor, Tensor>
 
     Tensor Convolve(Tensor x, TorchSharp.Modules.Conv2d conv, bool bf16)
     {
-        var (kernel, bias, padding) = (Frozen(conv.weight) ?? Kernel(conv.weight!, bf16), Frozen(conv.bias) ?? Cast(conv.bias, bf16), _convPadding[conv]);
+        var (kernel, bias, padding) = (Kernel(conv.weight!, bf16), Cast(conv.bias, bf16), _convPadding[conv]);
         return SmallImageConv.Applies(x, kernel, bias) ? SmallImageConv.Forward(x, kernel, bias!, padding)
             : nn.functional.conv2d(x, kernel, bias, padding: [padding, padding]);
     }
 
-    /// <summary>A convolution kernel in the forward pass's layout and type, made by one differentiable copy.</summary>
+    /// <summary>A convolution kernel in the forward pass's layout and type: the frozen one, or one differentiable copy.</summary>
     Tensor Kernel(Tensor weight, bool bf16)
     {
         if (!ChannelsLast) return Cast(weight, bf16)!;
-        return ChannelsLastLayout.Copy(weight, bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
+        return Frozen(weight) ?? ChannelsLastLayout.Copy(weight, bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
     }
 
-    /// <summary>The frozen copy of a parameter, in evaluation mode after <see cref="FreezeForInference"/>.</summary>
-    Tensor? Frozen(Tensor? parameter) => parameter is not null && !training && _frozenWeights?.GetValueOrDefault(parameter) is Tensor t ? t : null;
+    /// <summary>A weight or bias in the forward pass's type: the frozen one, or a differentiable cast.</summary>
+    Tensor? Cast(Tensor? t, bool bf16) => Frozen(t) ?? (t is null || !bf16 ? t : t.to(ScalarType.BFloat16));
 
-    static Tensor? Cast(Tensor? t, bool bf16) => t is null || !bf16 ? t : t.to(ScalarType.BFloat16);
+    /// <summary>The frozen copy of a parameter, in evaluation mode after <see cref="FreezeForInference"/> (none while freezing).</summary>
+    Tensor? Frozen(Tensor? parameter) => parameter is not null && !training && _frozenWeights?.GetValueOrDefault(parameter) is Tensor t ? t : null;
 
     /// <summary>The activations of the last convolution block (after its ReLU; float32): what Grad-CAM weighs.
     /// <c>forward(x) == Head(ConvFeatures(x))</c>.</summary>

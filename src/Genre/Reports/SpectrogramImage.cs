@@ -13,11 +13,14 @@ public static class SpectrogramImage
     public static int ColumnStep(FeatureSettings s) =>
         Math.Max(1, (int)Math.Round(s.ImageWidth * (s.ChunkSeconds - s.OverlapSeconds) / s.ChunkSeconds));
 
+    /// <summary>Image columns of <paramref name="chunks"/> chunks laid on the song's time axis.</summary>
+    public static int Columns(int chunks, FeatureSettings s) => (chunks - 1) * ColumnStep(s) + s.ImageWidth;
+
     /// <summary>The chunk images laid on the song's time axis: rows x columns, row 0 the lowest mel band.</summary>
     public static (float[] Values, int Columns) Stitch(IReadOnlyList<float[]> chunks, FeatureSettings s)
     {
         int h = s.ImageHeight, w = s.ImageWidth, step = ColumnStep(s);
-        int columns = (chunks.Count - 1) * step + w;
+        int columns = Columns(chunks.Count, s);
         var values = new float[h * columns];
         for (int column = 0; column < columns; column++)
         {

@@ -29,15 +29,8 @@ public sealed class Batches(FeatureSet set, InputNormalization normalization)
     /// </summary>
     public static Tensor FromImages(IReadOnlyList<float[]> images, int height, int width, InputNormalization normalization)
     {
-        int size = height * width;
         var input = empty([images.Count, 1, height, width]);
-        var memory = MemoryMarshal.Cast<byte, float>(input.bytes);
-        for (int i = 0; i < images.Count; i++)
-        {
-            var slot = memory.Slice(i * size, size);
-            images[i].CopyTo(slot);
-            normalization.Apply(slot);
-        }
+        NormalizeInto(images, height * width, normalization, MemoryMarshal.Cast<byte, float>(input.bytes));
         return input;
     }
 
@@ -45,12 +38,17 @@ public sealed class Batches(FeatureSet set, InputNormalization normalization)
     public static float[] Normalized(IReadOnlyList<float[]> images, int imageSize, InputNormalization normalization)
     {
         var buffer = new float[images.Count * imageSize];
+        NormalizeInto(images, imageSize, normalization, buffer);
+        return buffer;
+    }
+
+    static void NormalizeInto(IReadOnlyList<float[]> images, int imageSize, InputNormalization normalization, Span<float> destination)
+    {
         for (int i = 0; i < images.Count; i++)
         {
-            var slot = buffer.AsSpan(i * imageSize, imageSize);
+            var slot = destination.Slice(i * imageSize, imageSize);
             images[i].CopyTo(slot);
             normalization.Apply(slot);
         }
-        return buffer;
     }
 }
