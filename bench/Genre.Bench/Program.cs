@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 // Training-step and inference timing of our network, printed in the same format as
 // bench/pytorch_train_step.py so that bench/train_step.sh can show both side by side.
-// Usage: Genre.Bench train-step [--arch seed] [--batch 32] [--warmup 2] [--steps 5] [--modes fp32,cl,bf16,bf16cl]
+// Usage: Genre.Bench train-step [--arch seed|compact|resnet] [--batch 32] [--warmup 2] [--steps 5] [--modes fp32,cl,bf16,bf16cl]
 //        Genre.Bench explain --model MODEL_DIR --song FILE (ExplainBench.cs)
 //        Genre.Bench layers [--steps 7] (LayerBench.cs)
 
@@ -27,14 +27,15 @@ return 0;
 void RunMode(string mode)
 {
 manual_seed(0);
-var arch = Architecture.Create(options.Arch, 10);
+var features = options.Arch == "resnet" ? Genre.Features.FeatureSettings.Default : Genre.Features.FeatureSettings.Tutorial; // each network's recipe input
+var arch = Architecture.Create(options.Arch, 10, features.InputHeight, features.InputWidth);
 using var net = new GenreNet(arch, seed: 0)
 {
     Precision = mode.StartsWith("bf16", StringComparison.Ordinal) ? Precision.Bf16 : Precision.Fp32,
     ChannelsLast = mode.EndsWith("cl", StringComparison.Ordinal),
 };
 using var optimizer = new Genre.Training.FusedAdam(net.parameters(), lr: 1e-4);
-using var x = rand(options.Batch, 1, 150, 150);
+using var x = rand(options.Batch, 1, features.InputHeight, features.InputWidth);
 using var y = randint(0, 10, [options.Batch]);
 
 double[] parts = new double[3];
@@ -88,10 +89,12 @@ static double ForwardFlops(Architecture arch)
     long inChannels = 1;
     for (int i = 0; i < arch.Layers.Count; i++)
     {
+        long area = shapes[i].Height * shapes[i].Width, c = shapes[i].Channels;
         flops += arch.Layers[i] switch
         {
-            ConvSpec => 2.0 * shapes[i].Height * shapes[i].Width * inChannels * shapes[i].Channels * 9,
-            DenseSpec => 2.0 * inChannels * shapes[i].Channels,
+            ConvSpec or ConvBnSpec => 2.0 * area * inChannels * c * 9,
+            ResidualSpec => 2.0 * area * (inChannels * c * 9 + c * c * 9 + (inChannels == c ? 0 : inChannels * c)),
+            DenseSpec => 2.0 * inChannels * c,
             _ => 0,
         };
         inChannels = shapes[i].Channels;

@@ -13,6 +13,7 @@ public static class GenreCli
         FeaturesCommand.Create(),
         PrepareCommand.Create(),
         TrainCommand.Create(),
+        CvCommand.Create(),
         EvaluateCommand.Create(),
         PredictCommand.Create(),
         ExplainCommand.Create(),

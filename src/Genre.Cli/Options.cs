@@ -8,6 +8,20 @@ namespace Genre.Cli;
 /// <summary>Options shared by several commands, defined once.</summary>
 public static class SharedOptions
 {
+    /// <summary>Accepts only <paramref name="choices"/>; a bad value gets one line that names the option and the choices
+    /// (System.CommandLine's own message names neither).</summary>
+    public static T OneOf<T>(this T option, params string[] choices) where T : Option
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                if (!choices.Contains(token.Value, StringComparer.Ordinal))
+                    result.AddError($"{option.Name} {token.Value}: choose {string.Join(", ", choices[..^1])} or {choices[^1]}");
+        });
+        option.CompletionSources.Add(choices);
+        return option;
+    }
+
     static T Invalid<T>(System.CommandLine.Parsing.ArgumentResult r, string message)
     {
         r.AddError(message);
@@ -21,7 +35,7 @@ public static class SharedOptions
             Description = "Network arithmetic: auto (bf16 where the processor has native bfloat16, else fp32), fp32 or bf16",
             DefaultValueFactory = _ => "auto",
         };
-        option.AcceptOnlyFromAmong([.. PrecisionChoice.Names]);
+        option.OneOf([.. PrecisionChoice.Names]);
         return option;
     }
 

@@ -137,7 +137,7 @@ public static class WebApp
                 var prediction = explanation?.Prediction ?? predictor.Classify(name, chunks, seconds);
                 var json = PredictionJson.ToDictionary(prediction, predictor.Model.Config.Genres, 3, timeline: true);
                 json["spectrogram"] = "data:image/png;base64," + Convert.ToBase64String(
-                    Reports.SpectrogramImage.Png(chunks.Select(c => c.Image).ToList(), predictor.Model.Config.Features));
+                    Reports.SpectrogramImage.Png(chunks, predictor.Model.Config.Features));
                 if (explanation is not null)
                     json["explanation"] = "data:image/png;base64," + Convert.ToBase64String(Reports.ExplanationImage.OverlayPng(explanation));
                 return json;

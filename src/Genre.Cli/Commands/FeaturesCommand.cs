@@ -8,13 +8,19 @@ public static class FeaturesCommand
     public static Command Create()
     {
         var audio = new Argument<string>("AUDIO") { Description = "Audio file (WAV, AU, MP3, OGG; others through ffmpeg)" };
-        var output = new Option<string>("--out") { Description = "NumPy .npy file to write: float32 (chunks, 150, 150), or (chunks, 128, frames) with --raw", Required = true };
-        var raw = new Option<bool>("--raw") { Description = "Skip the resize: write the mel spectrograms as computed" };
-        var scale = SharedOptions.Scale();
-        var cmd = new Command("features", "Write the feature images of one audio file as a .npy") { audio, output, raw, scale };
+        var output = new Option<string>("--out")
+        {
+            Description = "NumPy .npy file to write: float32 (chunks, 128, 87) windows (default), (chunks, 150, 150) with --recipe tutorial, " +
+                "or (chunks, 128, frames) with --raw",
+            Required = true,
+        };
+        var raw = new Option<bool>("--raw") { Description = "Chunk layout: skip the resize and write the mel spectrograms as computed" };
+        var features = new FeatureOptions();
+        var cmd = new Command("features", "Write the network input images of one audio file as a .npy") { audio, output, raw };
+        features.AddTo(cmd);
         cmd.SetAction(r =>
         {
-            var settings = FeatureSettings.Default with { Scale = r.GetValue(scale) };
+            var settings = features.Features(r);
             var extractor = new FeatureExtractor(settings, resize: !r.GetValue(raw));
             string path = r.GetValue(audio)!;
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -14,7 +14,7 @@ public static class PredictCommand
         var paths = new Argument<string[]>("PATH") { Description = "Audio files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
         var top = new Option<int>("--top") { Description = "How many genres to list per song", DefaultValueFactory = _ => 3 };
         var format = new Option<string>("--format") { Description = "table (default), json (one object per line) or csv", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json", "csv");
+        format.OneOf("table", "json", "csv");
         var timeline = new Option<bool>("--timeline") { Description = "Also show the genre of every chunk with its time span" };
         var precision = SharedOptions.Precision();
         var results = new Option<string?>("--results") { Description = "Also append one line per song to FILE (JSON Lines, or CSV if it ends in .csv) as songs finish; a re-run skips songs already there for this model, unchanged", HelpName = "FILE" };

@@ -12,11 +12,12 @@ public static class PrepareCommand
         var data = SharedOptions.Data();
         data.Required = true;
         var output = new Option<string>("--out") { Description = "Cache folder to write (re-runs only process changed files)", Required = true };
-        var scale = SharedOptions.Scale();
-        var cmd = new Command("prepare", "Compute the features of a whole data set into a cache, on all cores") { data, output, scale };
+        var features = new FeatureOptions();
+        var cmd = new Command("prepare", "Compute the features of a whole data set into a cache, on all cores (the features --recipe trains on)") { data, output };
+        features.AddTo(cmd);
         cmd.SetAction(r =>
         {
-            Run(r.GetValue(data)!, r.GetValue(output)!, FeatureSettings.Default with { Scale = r.GetValue(scale) });
+            Run(r.GetValue(data)!, r.GetValue(output)!, features.Features(r));
             return ExitCode.Ok;
         });
         return cmd;

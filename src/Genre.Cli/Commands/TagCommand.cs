@@ -17,7 +17,7 @@ public static class TagCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the planned changes (file, old value, new value, confidence) and touch nothing" };
         var minConfidence = new Option<double>("--min-confidence") { Description = "Leave songs whose top probability is below P alone (they are listed)", DefaultValueFactory = _ => 0.5, HelpName = "P" };
         var field = new Option<string>("--field") { Description = "The tag field to write: genre (default) or comment", DefaultValueFactory = _ => "genre" };
-        field.AcceptOnlyFromAmong("genre", "comment");
+        field.OneOf("genre", "comment");
         var journal = new Option<string?>("--journal") { Description = $"Where to record the previous values (default: {TagJournal.DefaultName} in the first folder)", HelpName = "FILE" };
         var undo = new Option<string?>("--undo") { Description = "Put back the values recorded in JOURNAL", HelpName = "JOURNAL" };
         var precision = SharedOptions.Precision();

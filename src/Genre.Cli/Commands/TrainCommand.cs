@@ -14,32 +14,24 @@ public static class TrainCommand
         var cache = SharedOptions.Cache();
         var output = new Option<string?>("--out") { Description = "Model folder to write (config.json, model.safetensors, history.json, plots)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this model folder (--epochs may extend it)" };
-        var arch = new Option<string>("--arch") { Description = "Network: seed (the tutorial's, 7.2 M parameters) or compact", DefaultValueFactory = _ => "seed" };
-        arch.AcceptOnlyFromAmong([.. Genre.Model.Architecture.Names]);
-        var epochs = new Option<int?>("--epochs") { Description = "Passes over the training chunks (default 30)" };
-        var batch = new Option<int>("--batch-size") { Description = "Chunks per step", DefaultValueFactory = _ => 32 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-4 };
-        var val = new Option<double>("--val-fraction") { Description = "Share of songs held out for validation", DefaultValueFactory = _ => 0.2 };
-        var seed = new Option<int>("--seed") { Description = "Seed for split, weights, shuffling and dropout", DefaultValueFactory = _ => 42 };
+        var recipe = new RecipeOptions();
         var split = new Option<string?>("--split")
         {
             Description = "songs (default; honest: no song on both sides), chunks (the tutorial's leaky split) or filtered " +
                 "(GTZAN's fault-filtered partition: 443 train, 197 validation, 290 test clips)",
         };
-        split.AcceptOnlyFromAmong("songs", "chunks", "filtered");
+        split.OneOf("songs", "chunks", "filtered");
         var splitFile = new Option<string?>("--split-file") { Description = "CSV 'file,split' (train, val, test) naming each file's side: an artist-aware split of your own" };
-        var scale = SharedOptions.Scale();
         var precision = SharedOptions.Precision();
-        var cmd = new Command("train", "Train the genre CNN and save it with its history and plots")
-            { data, cache, output, resume, arch, epochs, batch, lr, val, seed, split, splitFile, scale, precision };
+        var cmd = new Command("train", "Train the genre CNN and save it with its history and plots") { data, cache, output, resume, split, splitFile, precision };
+        recipe.AddTo(cmd);
         cmd.SetAction(r =>
         {
             string? file = r.GetValue(splitFile);
             if (file is not null && r.GetValue(split) is not null) throw new UsageException("give --split or --split-file, not both");
-            var options = new TrainingOptions
+            var options = recipe.Training(r) with
             {
-                Architecture = r.GetValue(arch)!, Epochs = r.GetValue(epochs) ?? 30, BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr),
-                ValidationFraction = r.GetValue(val), Seed = r.GetValue(seed), SplitFile = file,
+                SplitFile = file,
                 Split = file is not null ? SplitKind.File : r.GetValue(split) switch { "chunks" => SplitKind.Chunks, "filtered" => SplitKind.Filtered, _ => SplitKind.Songs },
             };
             string? resumeDir = r.GetValue(resume);
@@ -47,10 +39,14 @@ public static class TrainCommand
             if (resumeDir is null && outDir is null) throw new UsageException("give --out MODEL_DIR (or --resume MODEL_DIR)");
             var problems = options.Problems();
             if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
-            var set = DataLoading.Load(r.GetValue(data), r.GetValue(cache), FeatureSettings.Default with { Scale = r.GetValue(scale) });
+            if (r.GetValue(cache) is not null && recipe.HasFeatureOptions(r))
+                throw new UsageException("--scale, --layout, --native and --chunk-seconds apply to --data; a cache holds the features it was prepared with");
+            var features = recipe.Features(r);
+            var set = DataLoading.Load(r.GetValue(data), r.GetValue(cache), features);
+            if (resumeDir is null) RecipeOptions.CheckCache(r.GetValue(cache), set, recipe.Recipe(r), options);
             options = options with { Precision = SharedOptions.ResolvePrecision(r.GetValue(precision)!) };
             var result = resumeDir is not null
-                ? Run(set, options, resumeDir, resume: true, epochsOverride: r.GetValue(epochs))
+                ? Run(set, options, resumeDir, resume: true, epochsOverride: r.GetValue(recipe.EpochsOption))
                 : Run(set, options, outDir!, resume: false, epochsOverride: null);
             return result.Stopped ? ExitCode.Interrupted : ExitCode.Ok;
         });
@@ -60,8 +56,9 @@ public static class TrainCommand
     public static Trainer.Result Run(FeatureSet set, TrainingOptions options, string modelDir, bool resume, int? epochsOverride)
     {
         if (!resume)
-            Ui.Info($"training '{options.Architecture}' on {set.Songs.Count} songs ({set.ChunkCount} chunks), split by {options.Split.ToString().ToLowerInvariant()}, " +
-                $"{options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate:G3}, seed {options.Seed}");
+            Ui.Info($"training '{options.Architecture}' (recipe {options.Recipe}) on {set.Songs.Count} songs ({set.ChunkCount} chunks), " +
+                $"split by {options.Split.ToString().ToLowerInvariant()}, {options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate:G3}, seed {options.Seed}" +
+                (options.InitFrom is null ? "" : $", starting from {options.InitFrom}{(options.Freeze ? " (head only)" : "")}"));
         if (options.Split == SplitKind.Chunks)
             Ui.Warn("--split chunks puts chunks of one song on both sides: validation accuracy will be inflated");
         if (!resume && options.FixedPartition() is { } partition) ReportFixedSplit(set, partition, options.Split);

@@ -14,8 +14,8 @@ public readonly record struct SongProgress(int Done, int Total, string Key, bool
 
 /// <summary>
 /// The feature cache written by <c>genre prepare</c>: <c>index.json</c> (settings, genres, songs with
-/// their size, time stamp and chunk count, failures) and one .npy of shape (chunks, H, W) per song
-/// under <c>features/</c>. Each file is written atomically; a re-run recomputes only songs whose
+/// their size, time stamp and chunk count, failures) and one .npy per song under <c>features/</c>: the chunk
+/// images (chunks, H, W) in the chunk layout, the song's dB mel spectrogram (bands, frames) in the song layout. Each file is written atomically; a re-run recomputes only songs whose
 /// file changed, and an interrupted run keeps every song it finished.
 /// </summary>
 public static class FeatureCache
@@ -74,14 +74,18 @@ public static class FeatureCache
         Index? final = null;
         try
         {
-            ParallelFeatures.ForEachSong(todo, settings, threads, cancel, (song, images) =>
+            ParallelFeatures.ForEachSong(todo, settings, threads, cancel, (song, features, seconds) =>
             {
                 string file = "features/" + song.Key + ".npy";
-                AtomicFileNpy.Write(Path.Combine(cacheDir, file), images, settings.ImageHeight, settings.ImageWidth, durable: false); // recomputable
-                done[song.Key] = new CachedSong(song.Key, song.Genre, song.Size, song.ModifiedUtc, images.Count, file);
+                string path = Path.Combine(cacheDir, file);
+                if (features.Mel is { } mel)
+                    AtomicFile.Write(path, s => { Npy.WriteHeader(s, [mel.Bands, mel.Frames]); Npy.WriteData(s, mel.Values); }, durable: false);
+                else
+                    AtomicFileNpy.Write(path, features.Images!, settings.InputHeight, settings.InputWidth, durable: false); // recomputable
+                done[song.Key] = new CachedSong(song.Key, song.Genre, song.Size, song.ModifiedUtc, features.Chunks(settings), file);
                 lock (saveGate)
                 {
-                    audioSeconds += images.Count == 0 ? 0 : settings.ChunkSeconds + (images.Count - 1) * (settings.ChunkSeconds - settings.OverlapSeconds);
+                    audioSeconds += seconds;
                     if (lastSave.Elapsed.TotalSeconds > 10) { SaveIndex(cacheDir, Snapshot()); lastSave.Restart(); }
                 }
                 progress?.Report(new SongProgress(Interlocked.Increment(ref finished), dataset.Songs.Count, song.Key, false));
@@ -130,15 +134,19 @@ public static class FeatureCache
         var index = LoadIndex(cacheDir);
         var set = new FeatureSet(index.Features, index.Genres);
         int i = 0;
+        var settings = index.Features;
         foreach (var song in index.Songs)
         {
-            var (data, shape) = Npy.Read(Path.Combine(cacheDir, song.File));
-            int size = index.Features.ImageSize;
-            if (shape.Length != 3 || shape[1] * shape[2] != size)
-                throw new GenreException($"{Path.Combine(cacheDir, song.File)}: shape ({string.Join(", ", shape)}) does not match the cache settings; run ./genre prepare again");
-            var images = Enumerable.Range(0, shape[0]).Select(c => data.AsSpan(c * size, size).ToArray()).ToList();
+            string path = Path.Combine(cacheDir, song.File);
+            var (data, shape) = Npy.Read(path);
+            int size = settings.InputSize;
+            bool songLayout = settings.Layout == FeatureLayout.Song;
+            if (songLayout ? shape.Length != 2 || shape[0] != settings.NMels || shape[1] < 1 : shape.Length != 3 || shape[1] * shape[2] != size)
+                throw new GenreException($"{path}: shape ({string.Join(", ", shape)}) does not match the cache settings; run ./genre prepare again");
             int label = index.Genres.ToList().IndexOf(song.Genre);
-            set.AddSong(song.Key, label, images);
+            set.AddSong(song.Key, label, songLayout
+                ? SongFeatures.Of(new SongMel(data, shape[0], shape[1]))
+                : SongFeatures.Of(Enumerable.Range(0, shape[0]).Select(c => data.AsSpan(c * size, size).ToArray()).ToList()));
             progress?.Report(new SongProgress(++i, index.Songs.Count, song.Key, false));
         }
         return set;
@@ -148,8 +156,9 @@ public static class FeatureCache
 /// <summary>Computes features of many songs on all cores, a bounded number of songs in flight.</summary>
 public static class ParallelFeatures
 {
+    /// <param name="onSong">Called with each song's features and its duration in seconds.</param>
     public static void ForEachSong(IEnumerable<Song> songs, FeatureSettings settings, int? threads, CancellationToken cancel,
-        Action<Song, IReadOnlyList<float[]>> onSong, Action<Song, string> onFailure)
+        Action<Song, SongFeatures, double> onSong, Action<Song, string> onFailure)
     {
         using var extractors = new ThreadLocal<FeatureExtractor>(() => new FeatureExtractor(settings));
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount, CancellationToken = cancel };
@@ -157,15 +166,21 @@ public static class ParallelFeatures
         {
             Parallel.ForEach(songs, options, song =>
             {
-                List<float[]> images;
-                try { images = extractors.Value!.ExtractFile(song.Path, cancel).Select(c => c.Image).ToList(); }
+                SongFeatures features;
+                var extractor = extractors.Value!;
+                try
+                {
+                    features = settings.Layout == FeatureLayout.Song
+                        ? SongFeatures.Of(extractor.ExtractSong(song.Path, cancel))
+                        : SongFeatures.Of(extractor.ExtractFile(song.Path, cancel).Select(c => c.Image).ToList());
+                }
                 catch (GenreException e) { onFailure(song, e.Message); return; }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or EndOfStreamException)
                 {
                     onFailure(song, $"{song.Path}: {e.Message}");
                     return;
                 }
-                onSong(song, images);
+                onSong(song, features, (double)extractor.SamplesRead / settings.SampleRate);
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
@@ -178,15 +193,15 @@ public static class ParallelFeatures
     public static (FeatureSet Set, IReadOnlyList<SongFailure> Failures) Compute(Dataset dataset, FeatureSettings settings,
         IProgress<SongProgress>? progress = null, CancellationToken cancel = default)
     {
-        var results = new ConcurrentDictionary<string, IReadOnlyList<float[]>>();
+        var results = new ConcurrentDictionary<string, SongFeatures>();
         var failures = new ConcurrentBag<SongFailure>();
         int done = 0;
         ForEachSong(dataset.Songs, settings, null, cancel,
-            (song, images) => { results[song.Key] = images; progress?.Report(new SongProgress(Interlocked.Increment(ref done), dataset.Songs.Count, song.Key, false)); },
+            (song, features, _) => { results[song.Key] = features; progress?.Report(new SongProgress(Interlocked.Increment(ref done), dataset.Songs.Count, song.Key, false)); },
             (song, reason) => { failures.Add(new SongFailure(song.Key, reason)); progress?.Report(new SongProgress(Interlocked.Increment(ref done), dataset.Songs.Count, song.Key, false)); });
         var set = new FeatureSet(settings, dataset.Genres);
         foreach (var song in dataset.Songs)
-            if (results.TryGetValue(song.Key, out var images)) set.AddSong(song.Key, dataset.Genres.ToList().IndexOf(song.Genre), images);
+            if (results.TryGetValue(song.Key, out var features)) set.AddSong(song.Key, dataset.Genres.ToList().IndexOf(song.Genre), features);
         return (set, failures.OrderBy(f => f.Key, StringComparer.Ordinal).ToList());
     }
 }

@@ -37,6 +37,28 @@ public sealed record SplitFile(string Source, IReadOnlyList<(string File, SplitP
     {
         var entries = new List<(string, SplitPart)>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (lineNumber, file, value) in Rows(reader, source, "split"))
+        {
+            var part = value.ToLowerInvariant() switch
+            {
+                "train" => SplitPart.Train,
+                "val" or "validation" => SplitPart.Validation,
+                "test" => SplitPart.Test,
+                var v => throw new GenreException($"{source}: line {lineNumber}: split '{v}' must be train, val or test"),
+            };
+            if (seen.TryGetValue(file, out int first))
+                throw new GenreException($"{source}: line {lineNumber}: {file} is already listed on line {first}; name each file once");
+            seen[file] = lineNumber;
+            entries.Add((file, part));
+        }
+        if (entries.Count == 0) throw new GenreException($"{source}: no files listed; expected lines 'file,split' after the header");
+        return new SplitFile(source, entries);
+    }
+
+    /// <summary>The rows of a two-column CSV whose header is <c>file,<paramref name="column"/></c> (split files, groups
+    /// files): line number, file name ('/' separators) and value, both trimmed; blank lines and '#' comments skipped.</summary>
+    public static IEnumerable<(int Line, string File, string Value)> Rows(TextReader reader, string source, string column)
+    {
         bool header = false;
         int lineNumber = 0;
         for (string? line; (line = reader.ReadLine()) is not null;)
@@ -47,29 +69,18 @@ public sealed record SplitFile(string Source, IReadOnlyList<(string File, SplitP
             var fields = text.Split(',');
             if (!header)
             {
-                if (fields.Length != 2 || fields[0].Trim() != "file" || fields[1].Trim() != "split")
-                    throw new GenreException($"{source}: line {lineNumber}: the header must be 'file,split', found '{text}'");
+                if (fields.Length != 2 || fields[0].Trim() != "file" || fields[1].Trim() != column)
+                    throw new GenreException($"{source}: line {lineNumber}: the header must be 'file,{column}', found '{text}'");
                 header = true;
                 continue;
             }
-            if (fields.Length != 2)
-                throw new GenreException($"{source}: line {lineNumber}: expected 'file,split', found '{text}'");
+            if (fields.Length != 2 || fields[1].Trim().Length == 0)
+                throw new GenreException($"{source}: line {lineNumber}: expected 'file,{column}', found '{text}'");
             string file = fields[0].Trim().Replace('\\', '/');
-            var part = fields[1].Trim().ToLowerInvariant() switch
-            {
-                "train" => SplitPart.Train,
-                "val" or "validation" => SplitPart.Validation,
-                "test" => SplitPart.Test,
-                var v => throw new GenreException($"{source}: line {lineNumber}: split '{v}' must be train, val or test"),
-            };
             if (file.Length == 0) throw new GenreException($"{source}: line {lineNumber}: empty file name");
-            if (seen.TryGetValue(file, out int first))
-                throw new GenreException($"{source}: line {lineNumber}: {file} is already listed on line {first}; name each file once");
-            seen[file] = lineNumber;
-            entries.Add((file, part));
+            yield return (lineNumber, file, fields[1].Trim());
         }
-        if (entries.Count == 0) throw new GenreException($"{source}: no files listed; expected lines 'file,split' after the header");
-        return new SplitFile(source, entries);
+        if (!header) throw new GenreException($"{source}: empty; expected the header file,{column} and a line per file");
     }
 
     public int Count(SplitPart part) => Entries.Count(e => e.Part == part);
@@ -78,13 +89,7 @@ public sealed record SplitFile(string Source, IReadOnlyList<(string File, SplitP
     /// name no song (missing on disk) and which songs no entry names (not in the split: left unused).</summary>
     public SplitAssignment Assign(IReadOnlyList<string> songKeys)
     {
-        var byName = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int s = 0; s < songKeys.Count; s++)
-            foreach (var name in NamesOf(songKeys[s]))
-            {
-                if (!byName.TryGetValue(name, out var list)) byName[name] = list = new List<int>();
-                if (!list.Contains(s)) list.Add(s);
-            }
+        var byName = SongsByName(songKeys);
         var parts = new Dictionary<int, SplitPart>();
         var namedBy = new Dictionary<int, string>();
         var missing = new List<string>();
@@ -101,6 +106,19 @@ public sealed record SplitFile(string Source, IReadOnlyList<(string File, SplitP
         }
         var unused = Enumerable.Range(0, songKeys.Count).Where(s => !parts.ContainsKey(s)).Select(s => songKeys[s]).ToList();
         return new SplitAssignment(parts, missing, unused);
+    }
+
+    /// <summary>Every name a file may be given by (<see cref="NamesOf"/>), with the songs it names (more than one: ambiguous).</summary>
+    public static Dictionary<string, List<int>> SongsByName(IReadOnlyList<string> songKeys)
+    {
+        var byName = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (int s = 0; s < songKeys.Count; s++)
+            foreach (var name in NamesOf(songKeys[s]))
+            {
+                if (!byName.TryGetValue(name, out var list)) byName[name] = list = new List<int>();
+                if (!list.Contains(s)) list.Add(s);
+            }
+        return byName;
     }
 
     /// <summary>The names a split file may use for a song key like "blues/blues.00012.au".</summary>

@@ -6,13 +6,17 @@ namespace Genre.Data;
 /// A GTZAN-shaped synthetic data set for demos and tests: one folder per genre of mono 16-bit WAV
 /// clips. Each genre is a musical texture (tempo range, drum pattern, bass and chord timbres, noise),
 /// and every clip draws its own tempo, key, instrumentation, mix and loudness, so no single frequency
-/// or level separates the genres. Deterministic for a seed.
+/// or level separates the genres. Deterministic for a seed. The hard set (<see cref="Options.Hard"/>) makes the genres
+/// confusable, as real ones are: tempos from one shared range, instruments that borrow other genres' timbres, another
+/// genre heard under every clip and taking over one section of it, and a noise floor; a song's genre then shows in most
+/// of its chunks, not all, and learning it takes more than one cue.
 /// </summary>
 public static class Synth
 {
     public static readonly IReadOnlyList<string> AllGenres = ["ambient", "classical", "jazz", "reggae", "rock", "techno", "hiphop", "waltz"];
 
-    public sealed record Options(string OutDir, int Genres = 6, int ClipsPerGenre = 20, double Seconds = 30, int SampleRate = 22050, int Seed = 1);
+    public sealed record Options(string OutDir, int Genres = 6, int ClipsPerGenre = 20, double Seconds = 30, int SampleRate = 22050, int Seed = 1,
+        bool Hard = false);
 
     public static void Generate(Options o, IProgress<SongProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -24,7 +28,8 @@ public static class Synth
         Parallel.ForEach(jobs, new ParallelOptions { CancellationToken = cancel, MaxDegreeOfParallelism = Environment.ProcessorCount }, job =>
         {
             string genre = AllGenres[job.g];
-            var samples = Clip(genre, o.Seconds, o.SampleRate, ClipSeed(o.Seed, job.g, job.c));
+            int seed = ClipSeed(o.Seed, job.g, job.c);
+            var samples = o.Hard ? HardClip(genre, AllGenres.Take(o.Genres).ToList(), o.Seconds, o.SampleRate, seed) : Clip(genre, o.Seconds, o.SampleRate, seed);
             string path = Path.Combine(o.OutDir, genre, $"{genre}.{job.c:D5}.wav");
             Reports.AtomicFile.Write(path, s => WavDecoder.Write(s, samples, 1, o.SampleRate));
             progress?.Report(new SongProgress(Interlocked.Increment(ref done), jobs.Count, $"{genre}/{Path.GetFileName(path)}", false));
@@ -35,10 +40,39 @@ public static class Synth
     static int ClipSeed(int seed, int genre, int clip) => (int)(((long)seed * 1_000_003 + genre * 10_007L + clip) & 0x7fffffff);
 
     /// <summary>One clip of <paramref name="genre"/>'s texture.</summary>
-    public static float[] Clip(string genre, double seconds, int rate, int seed)
+    public static float[] Clip(string genre, double seconds, int rate, int seed) => Texture(genre, seconds, rate, seed, hard: false);
+
+    /// <summary>A clip of the hard set: <paramref name="genre"/>'s texture played by a hard mixer, another genre of
+    /// <paramref name="genres"/> under it at 25-50 % and taking over a section of 20-35 % of the clip (the texture at 35 %
+    /// there), and a noise floor.</summary>
+    public static float[] HardClip(string genre, IReadOnlyList<string> genres, double seconds, int rate, int seed)
+    {
+        var rng = new Random(seed ^ 0x5eed);
+        var others = genres.Where(g => g != genre).ToList();
+        string guest = others[rng.Next(others.Count)];
+        var main = Texture(genre, seconds, rate, seed, hard: true);
+        var under = Texture(guest, seconds, rate, seed * 31 + 7, hard: true);
+        double level = Range(rng, 0.25, 0.5), section = Range(rng, 0.2, 0.35) * seconds;
+        double from = rng.NextDouble() * (seconds - section);
+        int a = (int)(from * rate), b = (int)((from + section) * rate);
+        double noise = Range(rng, 0.01, 0.05), lowpass = 0;
+        var clip = new float[main.Length];
+        for (int i = 0; i < clip.Length; i++)
+        {
+            bool taken = i >= a && i < b;
+            lowpass += 0.2 * ((rng.NextDouble() * 2 - 1) - lowpass);
+            clip[i] = (float)((taken ? 0.35 : 1) * main[i] + (taken ? 1 : level) * under[i] + noise * lowpass);
+        }
+        float peak = Math.Max(1e-9f, clip.Max(Math.Abs));
+        double loudness = Range(rng, 0.25, 0.9);
+        for (int i = 0; i < clip.Length; i++) clip[i] = (float)(clip[i] * loudness / peak);
+        return clip;
+    }
+
+    static float[] Texture(string genre, double seconds, int rate, int seed, bool hard)
     {
         var rng = new Random(seed);
-        var m = new Mixer((int)(seconds * rate), rate, rng);
+        var m = new Mixer((int)(seconds * rate), rate, rng, hard);
         switch (genre)
         {
             case "ambient": Ambient(m); break;
@@ -54,7 +88,7 @@ public static class Synth
         return m.Finish(loudness: Range(rng, 0.25, 0.9));
     }
 
-    static double Range(Random r, double lo, double hi) => lo + r.NextDouble() * (hi - lo);
+    internal static double Range(Random r, double lo, double hi) => lo + r.NextDouble() * (hi - lo);
 
     // Chords as semitone offsets from the key; progressions as scale degrees.
     static readonly int[] Major = [0, 4, 7], Minor = [0, 3, 7], Seventh = [0, 4, 7, 10], MinorSeventh = [0, 3, 7, 10];
@@ -82,7 +116,7 @@ public static class Synth
     {
         var r = m.Rng;
         int key = 48 + r.Next(12);
-        double beat = 60 / Range(r, 60, 110);
+        double beat = 60 / m.Tempo(60, 110);
         var prog = Progression(r);
         var strings = r.Next(2) == 0 ? Wave.Saw : Wave.Triangle;
         int[] scale = [0, 2, 4, 5, 7, 9, 11, 12];
@@ -103,7 +137,7 @@ public static class Synth
     {
         var r = m.Rng;
         int key = 41 + r.Next(12);
-        double beat = 60 / Range(r, 90, 190), swing = Range(r, 0.6, 0.7);
+        double beat = 60 / m.Tempo(90, 190), swing = Range(r, 0.6, 0.7);
         var prog = Progression(r);
         for (int bar = 0; bar * 4 * beat < m.Seconds; bar++)
         {
@@ -129,7 +163,7 @@ public static class Synth
     {
         var r = m.Rng;
         int key = 43 + r.Next(12);
-        double beat = 60 / Range(r, 65, 95);
+        double beat = 60 / m.Tempo(65, 95);
         var prog = Progression(r);
         for (int bar = 0; bar * 4 * beat < m.Seconds; bar++)
         {
@@ -153,7 +187,7 @@ public static class Synth
     {
         var r = m.Rng;
         int key = 40 + r.Next(12);
-        double beat = 60 / Range(r, 95, 150);
+        double beat = 60 / m.Tempo(95, 150);
         var prog = Progression(r);
         bool openHats = r.Next(2) == 0;
         for (int bar = 0; bar * 4 * beat < m.Seconds; bar++)
@@ -179,7 +213,7 @@ public static class Synth
     {
         var r = m.Rng;
         int key = 36 + r.Next(12);
-        double beat = 60 / Range(r, 118, 140);
+        double beat = 60 / m.Tempo(118, 140);
         int[] arp = [0, 12, 7, 3, 0, 10, 7, 12];
         for (int b = 0; b * beat < m.Seconds; b++)
         {
@@ -197,7 +231,7 @@ public static class Synth
     {
         var r = m.Rng;
         int key = 38 + r.Next(12);
-        double beat = 60 / Range(r, 80, 100);
+        double beat = 60 / m.Tempo(80, 100);
         var prog = Progression(r);
         for (int bar = 0; bar * 4 * beat < m.Seconds; bar++)
         {
@@ -215,7 +249,7 @@ public static class Synth
     {
         var r = m.Rng;
         int key = 45 + r.Next(12);
-        double beat = 60 / Range(r, 120, 180);
+        double beat = 60 / m.Tempo(120, 180);
         var prog = Progression(r);
         for (int bar = 0; bar * 3 * beat < m.Seconds; bar++)
         {

@@ -3,8 +3,9 @@ namespace Genre.Data;
 /// <summary>Oscillator shapes of the synthesiser (one cycle each, table-based).</summary>
 public enum Wave { Sine, Triangle, Saw, Square, Pluck, Epiano, Distorted }
 
-/// <summary>The synthesiser's mixing desk: notes and drum hits added into one mono buffer.</summary>
-sealed class Mixer(int length, int rate, Random rng)
+/// <summary>The synthesiser's mixing desk: notes and drum hits added into one mono buffer. A hard mixer (the hard data set)
+/// draws tempos from a range every genre shares and plays some of a clip's instruments with another genre's timbres.</summary>
+sealed class Mixer(int length, int rate, Random rng, bool hard = false)
 {
     const int TableSize = 2048;
     static readonly Dictionary<Wave, float[]> Tables = Enum.GetValues<Wave>().ToDictionary(w => w, BuildTable);
@@ -12,6 +13,15 @@ sealed class Mixer(int length, int rate, Random rng)
     readonly float[] _buffer = new float[length];
     public Random Rng { get; } = rng;
     public double Seconds => (double)length / rate;
+
+    /// <summary>Hard mixers only: each oscillator shape of the clip is swapped for another with probability 0.4.</summary>
+    readonly Dictionary<Wave, Wave> _timbres = hard
+        ? Enum.GetValues<Wave>().ToDictionary(w => w, w => rng.NextDouble() < 0.4 ? (Wave)rng.Next(Enum.GetValues<Wave>().Length) : w)
+        : [];
+
+    /// <summary>A tempo in beats per minute: the genre's own range, or in a hard mixer one that every genre shares (70-170).</summary>
+    public double Tempo(double low, double high) =>
+        hard ? Synth.Range(Rng, Math.Min(low, 70), Math.Max(high, 170)) : Synth.Range(Rng, low, high);
 
     static float[] BuildTable(Wave wave)
     {
@@ -40,7 +50,7 @@ sealed class Mixer(int length, int rate, Random rng)
     public void Note(double start, double duration, double midi, double amplitude, Wave wave, double attack = 0.01, double release = 0.1,
         double vibrato = 0, double detune = 0, double glide = 0, double filter = 1)
     {
-        var table = Tables[wave];
+        var table = Tables[_timbres.GetValueOrDefault(wave, wave)];
         int s0 = (int)(start * rate);
         int n = (int)((duration + release) * rate);
         double hz = Hz(midi), phase = Rng.NextDouble(), phase2 = Rng.NextDouble();

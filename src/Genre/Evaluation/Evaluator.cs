@@ -57,10 +57,10 @@ public static class Evaluator
             var cm = new ConfusionMatrix(set.Genres);
             for (int i = 0; i < chunks.Count; i++) cm.Add(set.Label(chunks[i]), Scoring.ArgMax(scores.Probabilities[i]));
             results.Add(new PartResult(name, chunks.Select(c => set.ChunkSong[c]).Distinct().Count(), chunks.Count, scores.MeanLoss, cm.Accuracy,
-                Scoring.SongAccuracy(set, chunks, scores.Probabilities)));
+                Scoring.SongAccuracy(set, chunks, scores.Probabilities, config.SongAveraging)));
             if (name != matrixPart) continue;
             matrix = cm;
-            confidence = ConfidenceTable(set, chunks, scores.Probabilities);
+            confidence = ConfidenceTable(set, chunks, scores.Probabilities, config.SongAveraging);
         }
         string? warning = config.Split == "chunks"
             ? "split by chunks: chunks of the same song are on both sides, so validation accuracy is inflated (train with --split songs for an honest figure)"
@@ -72,16 +72,15 @@ public static class Evaluator
     public static readonly IReadOnlyList<double> ConfidenceThresholds = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
     /// <summary>Coverage and accuracy of the confident songs among <paramref name="chunks"/>, for each threshold.</summary>
-    public static IReadOnlyList<ConfidenceRow> ConfidenceTable(FeatureSet set, IReadOnlyList<int> chunks, float[][] probabilities)
+    public static IReadOnlyList<ConfidenceRow> ConfidenceTable(FeatureSet set, IReadOnlyList<int> chunks, float[][] probabilities,
+        SongAveraging averaging = SongAveraging.Probabilities)
     {
         int k = set.Genres.Count;
         var songs = new List<(int Label, int Genre, float[] Flat)>();
         foreach (var group in chunks.Select((c, i) => (Song: set.ChunkSong[c], i)).GroupBy(t => t.Song))
         {
             var flat = group.SelectMany(t => probabilities[t.i]).ToArray();
-            var mean = new float[k];
-            for (int j = 0; j < flat.Length; j++) mean[j % k] += flat[j];
-            songs.Add((set.Songs[group.Key].Label, Scoring.ArgMax(mean), flat));
+            songs.Add((set.Songs[group.Key].Label, Scoring.ArgMax(SongAverage.Of(flat, k, averaging)), flat));
         }
         return ConfidenceThresholds.Select(t =>
         {

@@ -101,7 +101,7 @@ public sealed class Explainer(Predictor predictor)
         if (genre is not null && (target = genres.ToList().IndexOf(genre)) < 0)
             throw new GenreException($"genre '{genre}' is not one of the model's ({string.Join(", ", genres)})");
         var f = config.Features;
-        int h = f.ImageHeight, w = f.ImageWidth, n = chunks.Count, k = genres.Count;
+        int h = f.InputHeight, w = f.InputWidth, n = chunks.Count, k = genres.Count;
         var probs = new float[n * k];
         var maps = new List<SmallMaps>();
         for (int start = 0; start < n; start += Predictor.BatchChunks)
@@ -113,7 +113,7 @@ public sealed class Explainer(Predictor predictor)
         }
         var prediction = predictor.Summarise(file, chunks, seconds, probs);
         if (target < 0) target = genres.ToList().IndexOf(prediction.Genre); // what predict says, ties included
-        var heat = new HeatCanvas(n, f);
+        var heat = new HeatCanvas(SpectrogramImage.Lefts(chunks, f), f);
         int chunk = 0;
         foreach (var batchMaps in maps)
         {
@@ -121,9 +121,9 @@ public sealed class Explainer(Predictor predictor)
             for (int c = 0; c < batchMaps.Chunks; c++, chunk++)
                 heat.Add(chunk, shares.AsSpan(c * h * w, h * w), probs[chunk * k + target]);
         }
-        var (image, _) = SpectrogramImage.Stitch(chunks.Select(c => c.Image).ToList(), f);
-        // The last chunk is zero-padded: keep only the columns the song covers.
-        double secondsPerColumn = f.ChunkSeconds / w;
+        var (image, _) = SpectrogramImage.Stitch(chunks, f);
+        // The last chunk may be padded: keep only the columns the song covers.
+        double secondsPerColumn = SpectrogramImage.SecondsPerColumn(f);
         int kept = Math.Clamp((int)Math.Ceiling(seconds / secondsPerColumn), 1, heat.Columns);
         return new Explanation(prediction, genres[target], prediction.Probabilities[genres[target]],
             Crop(heat.Average(), h, heat.Columns, kept), Crop(image, h, heat.Columns, kept), h, kept, secondsPerColumn);
@@ -171,16 +171,17 @@ public sealed class Explainer(Predictor predictor)
     /// axis as they come: rows x columns with row 0 the lowest band; overlapping chunks are averaged.</summary>
     sealed class HeatCanvas
     {
-        readonly int _h, _w, _step;
+        readonly int _h, _w;
+        readonly int[] _lefts;
         readonly float[] _sum;
         readonly int[] _count;
 
         public int Columns { get; }
 
-        public HeatCanvas(int chunks, FeatureSettings f)
+        public HeatCanvas(int[] lefts, FeatureSettings f)
         {
-            (_h, _w, _step) = (f.ImageHeight, f.ImageWidth, SpectrogramImage.ColumnStep(f));
-            Columns = SpectrogramImage.Columns(chunks, f);
+            (_h, _w, _lefts) = (f.InputHeight, f.InputWidth, lefts);
+            Columns = SpectrogramImage.Columns(lefts, f);
             _sum = new float[_h * Columns];
             _count = new int[Columns];
         }
@@ -188,7 +189,7 @@ public sealed class Explainer(Predictor predictor)
         /// <summary>Adds chunk <paramref name="index"/>'s map, each pixel's share scaled by the chunk's probability of the genre.</summary>
         public void Add(int index, ReadOnlySpan<float> shares, float probability)
         {
-            int left = index * _step;
+            int left = _lefts[index];
             for (int x = 0; x < _w; x++) _count[left + x]++;
             for (int y = 0; y < _h; y++)
                 for (int x = 0; x < _w; x++) _sum[y * Columns + left + x] += shares[y * _w + x] * probability;

@@ -32,19 +32,26 @@ public sealed class MelSpectrogram
     /// (length Bands * Frames(signal.Length), [band][frame]).</summary>
     public void Compute(ReadOnlySpan<float> signal, Span<float> mel)
     {
-        int frames = Frames(signal.Length), nFft = _settings.NFft, hop = _settings.HopLength;
+        int frames = Frames(signal.Length);
         if (mel.Length < Bands * frames) throw new ArgumentException($"mel buffer of {mel.Length} < {Bands}x{frames}");
         for (int t = 0; t < frames; t++)
         {
-            int start = t * hop - nFft / 2;
-            int from = Math.Max(0, start), to = Math.Min(signal.Length, start + nFft);
-            var frame = _frame.AsSpan();
-            if (to - from < nFft) frame.Clear(); // centre padding at the edges
-            Numerics.VectorMath.Multiply(signal[from..to], _window.AsSpan(from - start, to - from), frame[(from - start)..]);
-            _fft.Power(frame, _power);
-            _bank.Apply(_power, _melColumn);
+            Column(signal, t * _settings.HopLength - _settings.NFft / 2, _melColumn);
             for (int m = 0; m < Bands; m++) mel[m * frames + t] = _melColumn[m];
         }
+    }
+
+    /// <summary>The mel power of the frame of n_fft samples starting at <paramref name="start"/> (which may lie
+    /// partly outside <paramref name="signal"/>: zeros there, the centre padding) into <paramref name="column"/> (Bands).</summary>
+    public void Column(ReadOnlySpan<float> signal, int start, Span<float> column)
+    {
+        int nFft = _settings.NFft;
+        int from = Math.Max(0, start), to = Math.Min(signal.Length, start + nFft);
+        var frame = _frame.AsSpan();
+        if (to - from < nFft) frame.Clear();
+        if (to > from) Numerics.VectorMath.Multiply(signal[from..to], _window.AsSpan(from - start, to - from), frame[(from - start)..]);
+        _fft.Power(frame, _power);
+        _bank.Apply(_power, column);
     }
 
     /// <summary>Periodic Hann window (scipy.signal.get_window("hann", n, fftbins=True)).</summary>

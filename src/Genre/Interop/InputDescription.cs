@@ -13,7 +13,11 @@ public static class InputDescription
         var n = config.Normalization;
         string scale = f.Scale == MelScale.Db ? $"dB relative to each chunk's maximum, floor -{f.TopDb:G} dB" : "mel power";
         string norm = n.Offset == 0 && n.Scale == 1 ? "fed as is" : string.Create(CultureInfo.InvariantCulture, $"normalised as (x + {n.Offset:G}) * {n.Scale:G}");
+        string size = f.IsNative ? $"{f.InputHeight}x{f.InputWidth} as computed" : $"resized to {f.ImageHeight}x{f.ImageWidth}";
+        string layout = f.Layout == FeatureLayout.Song
+            ? $"{f.ChunkSeconds:G}-s windows every {f.ChunkSeconds - f.OverlapSeconds:G} s of the whole song's mel spectrogram"
+            : $"{f.ChunkSeconds:G}-s chunks";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{f.ChunkSeconds:G}-s chunks at {f.SampleRate} Hz, {f.NMels} mel bands (n_fft {f.NFft}, hop {f.HopLength}), {scale}, resized to {f.ImageHeight}x{f.ImageWidth} (rows: mel bands low to high), {norm}");
+            $"{layout} at {f.SampleRate} Hz, {f.NMels} mel bands (n_fft {f.NFft}, hop {f.HopLength}), {scale}, {size} (rows: mel bands low to high), {norm}");
     }
 }

@@ -73,6 +73,9 @@ public static class KerasHdf5
     {
         var config = ModelConfig.Load(Path.Combine(modelDir, ModelStore.ConfigFile));
         var arch = config.BuildArchitecture();
+        if (arch.IsResidual)
+            throw new GenreException($"{modelDir}: a '{arch.Name}' network has no Keras Sequential form (export-keras takes the tutorial's seed and compact networks); " +
+                "use ./genre export-onnx, which takes every network");
         string weightsPath = Path.Combine(modelDir, ModelStore.WeightsFile);
         var byName = SafeTensors.Read(weightsPath).Tensors.ToDictionary(t => t.Name);
         var layout = KerasLayout.Weights(arch);
@@ -131,7 +134,7 @@ public static class KerasHdf5
         catch (JsonException e) { throw new GenreException($"{h5Path}: attribute '{ConfigAttribute}' is corrupt ({e.Message})"); }
         var arch = network.Architecture;
         if (config?.Features is null || config.Genres is null || config.Normalization is null || config.Architecture != arch.Name
-            || config.Genres.Count != arch.Classes || config.Features.ImageHeight != arch.InputHeight || config.Features.ImageWidth != arch.InputWidth
+            || config.Genres.Count != arch.Classes || config.Features.InputHeight != arch.InputHeight || config.Features.InputWidth != arch.InputWidth
             || config.Features.Problems().Count > 0)
             throw new GenreException($"{h5Path}: attribute '{ConfigAttribute}' does not describe the model in model_config (edited by hand?); remove the attribute to import with the tutorial's settings");
         return config;

@@ -7,7 +7,8 @@ namespace Genre.Interop;
 
 /// <summary>
 /// Writes a network as an ONNX model (opset 17): Conv, Relu, MaxPool, Flatten, Gemm and Softmax on
-/// channels-first input "input" (batch, 1, height, width), already normalised as config.json says;
+/// channels-first input "input" (batch, 1, height, width), already normalised as config.json says (the residual
+/// network adds BatchNormalization, Add, ReduceMean, ReduceMax and Concat);
 /// output "probabilities" (batch, genres). Genres, feature settings and normalisation travel in the
 /// model's metadata, so the file alone is enough to compute the right input and read the output.
 /// </summary>
@@ -49,6 +50,35 @@ public static class OnnxExport
                 case FlattenSpec f:
                     // Flatten of NCHW keeps (channels, height, width) order: our dense rows need no permutation.
                     graph.Message(1, Node("Flatten", f.Name, [x], y, Int("axis", 1)));
+                    break;
+                case ConvBnSpec c:
+                    graph.Message(1, Conv($"{c.Name}.conv", x, $"{c.Name}.conv_out", 1));
+                    graph.Message(1, BatchNorm($"{c.Name}.bn", $"{c.Name}.conv_out", y));
+                    graph.Message(1, Node("Relu", c.Name + "_relu", [y], c.Name + "_relu"));
+                    y = c.Name + "_relu";
+                    break;
+                case ResidualSpec r:
+                    string n = r.Name;
+                    graph.Message(1, Conv($"{n}.conv1", x, $"{n}.c1", 1));
+                    graph.Message(1, BatchNorm($"{n}.bn1", $"{n}.c1", $"{n}.b1"));
+                    graph.Message(1, Node("Relu", $"{n}.relu1", [$"{n}.b1"], $"{n}.r1"));
+                    graph.Message(1, Conv($"{n}.conv2", $"{n}.r1", $"{n}.c2", 1));
+                    graph.Message(1, BatchNorm($"{n}.bn2", $"{n}.c2", $"{n}.b2"));
+                    string identity = x;
+                    if (weights.Any(w => w.Name == $"{n}.shortcut.weight"))
+                    {
+                        graph.Message(1, Conv($"{n}.shortcut", x, $"{n}.s", 0, kernel: 1));
+                        graph.Message(1, BatchNorm($"{n}.shortcut_bn", $"{n}.s", $"{n}.sb"));
+                        identity = $"{n}.sb";
+                    }
+                    graph.Message(1, Node("Add", $"{n}.add", [$"{n}.b2", identity], $"{n}.sum"));
+                    graph.Message(1, Node("Relu", $"{n}.relu", [$"{n}.sum"], y));
+                    break;
+                case GlobalPoolSpec g:
+                    graph.Message(1, Node("ReduceMean", $"{g.Name}.frequency", [x], $"{g.Name}.f", Ints("axes", 2), Int("keepdims", 0)));
+                    graph.Message(1, Node("ReduceMean", $"{g.Name}.mean", [$"{g.Name}.f"], $"{g.Name}.m", Ints("axes", 2), Int("keepdims", 0)));
+                    graph.Message(1, Node("ReduceMax", $"{g.Name}.max", [$"{g.Name}.f"], $"{g.Name}.x", Ints("axes", 2), Int("keepdims", 0)));
+                    graph.Message(1, Node("Concat", g.Name, [$"{g.Name}.m", $"{g.Name}.x"], y, Int("axis", 1)));
                     break;
                 case DenseSpec d:
                     graph.Message(1, Node("Gemm", d.Name, [x, $"{d.Name}.weight", $"{d.Name}.bias"], y, Int("transB", 1)));
@@ -100,6 +130,16 @@ public static class OnnxExport
         }).ToList();
     }
 
+    /// <summary>A bias-free square convolution named after its weight (<paramref name="name"/>.weight).</summary>
+    static ProtoWriter Conv(string name, string input, string output, long pad, long kernel = 3) =>
+        Node("Conv", name, [input, $"{name}.weight"], output, Ints("kernel_shape", kernel, kernel), Ints("strides", 1, 1), Ints("dilations", 1, 1),
+            Ints("pads", pad, pad, pad, pad));
+
+    /// <summary>Inference-time batch normalisation with the layer's scale, shift and running statistics (epsilon as libtorch's).</summary>
+    static ProtoWriter BatchNorm(string name, string input, string output) =>
+        Node("BatchNormalization", name, [input, $"{name}.weight", $"{name}.bias", $"{name}.running_mean", $"{name}.running_var"], output,
+            Float("epsilon", 1e-5f));
+
     static ProtoWriter Node(string op, string name, string[] inputs, string output, params ProtoWriter[] attributes)
     {
         var node = new ProtoWriter();
@@ -109,7 +149,8 @@ public static class OnnxExport
         return node;
     }
 
-    const int AttributeInt = 2, AttributeInts = 7;
+    const int AttributeFloat = 1, AttributeInt = 2, AttributeInts = 7;
+    static ProtoWriter Float(string name, float value) => new ProtoWriter().String(1, name).Float(2, value).Int(20, AttributeFloat);
     static ProtoWriter Int(string name, long value) => new ProtoWriter().String(1, name).Int(3, value).Int(20, AttributeInt);
     static ProtoWriter Ints(string name, params long[] values) => new ProtoWriter().String(1, name).PackedInts(8, values).Int(20, AttributeInts);
 

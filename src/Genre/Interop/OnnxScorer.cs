@@ -27,8 +27,8 @@ public sealed class OnnxScorer : IChunkScorer
     public float[] Probabilities(IReadOnlyList<float[]> images)
     {
         var f = _config.Features;
-        var input = Batches.Normalized(images, f.ImageSize, _config.Normalization);
-        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [images.Count, 1, f.ImageHeight, f.ImageWidth]);
+        var input = Batches.Normalized(images, f.InputSize, _config.Normalization);
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [images.Count, 1, f.InputHeight, f.InputWidth]);
         using var options = new RunOptions();
         using var outputs = _session.Run(options, [OnnxExport.InputName], [tensor], [OnnxExport.OutputName]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();

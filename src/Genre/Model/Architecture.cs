@@ -9,6 +9,14 @@ public sealed record DropoutSpec(string Name, double Rate) : LayerSpec(Name);
 public sealed record FlattenSpec(string Name) : LayerSpec(Name);
 /// <summary>Fully connected layer; ReLU unless it is the output layer (softmax at prediction).</summary>
 public sealed record DenseSpec(string Name, int Units, bool Relu) : LayerSpec(Name);
+/// <summary>3x3 convolution (same, no bias), batch normalisation, ReLU.</summary>
+public sealed record ConvBnSpec(string Name, int Filters) : LayerSpec(Name);
+/// <summary>A residual block (He et al. 2016): two 3x3 convolutions with batch normalisation, added to its input
+/// (through a 1x1 convolution with batch normalisation when the channel count changes), then ReLU.</summary>
+public sealed record ResidualSpec(string Name, int Filters) : LayerSpec(Name);
+/// <summary>Mean over the frequency axis, then mean and maximum over time, side by side: 2 x channels features
+/// whatever the chunk's length.</summary>
+public sealed record GlobalPoolSpec(string Name) : LayerSpec(Name);
 
 /// <summary>Shape of one layer's output (channels, height, width), or (units, 1, 1) after Flatten.</summary>
 public readonly record struct LayerShape(int Channels, int Height, int Width)
@@ -19,12 +27,17 @@ public readonly record struct LayerShape(int Channels, int Height, int Width)
 
 /// <summary>
 /// The networks this library trains. "seed" is the tutorial's Keras network (7,182,458 parameters for
-/// 10 genres on 150x150); "compact" is the same family, much smaller, for CPU demos and tests.
-/// Layer names follow Keras' automatic names, so weights map one to one onto a Keras model.
+/// 10 genres on 150x150); "compact" is the same family, much smaller, for CPU demos and tests; their layer
+/// names follow Keras' automatic names, so weights map one to one onto a Keras model. "resnet" is built for
+/// small data: batch normalisation, residual blocks and global pooling (any chunk length), about 0.6 M
+/// parameters (docs/accuracy.md).
 /// </summary>
 public sealed record Architecture(string Name, IReadOnlyList<LayerSpec> Layers, int InputHeight, int InputWidth, int Classes)
 {
-    public static readonly IReadOnlyList<string> Names = ["seed", "compact"];
+    public static readonly IReadOnlyList<string> Names = ["seed", "compact", "resnet"];
+
+    /// <summary>True for the networks with batch normalisation and global pooling (not Keras' Sequential layout).</summary>
+    public bool IsResidual => Layers.Any(l => l is ResidualSpec);
 
     public static Architecture Create(string name, int classes, int inputHeight = 150, int inputWidth = 150)
     {
@@ -33,6 +46,7 @@ public sealed record Architecture(string Name, IReadOnlyList<LayerSpec> Layers, 
         {
             "seed" => Build(name, [32, 64, 128, 256, 512], dropoutAfter: [2, 4], dense: 1200, denseDropout: 0.45, classes, inputHeight, inputWidth),
             "compact" => Build(name, [16, 32, 64, 128], dropoutAfter: [3], dense: 64, denseDropout: 0.3, classes, inputHeight, inputWidth),
+            "resnet" => Residual(name, stem: 24, blocks: [32, 64, 128, 128], dropout: 0.3, classes, inputHeight, inputWidth),
             _ => throw new GenreException($"unknown architecture '{name}'; choose one of: {string.Join(", ", Names)}"),
         };
     }
@@ -65,6 +79,22 @@ public sealed record Architecture(string Name, IReadOnlyList<LayerSpec> Layers, 
         return arch;
     }
 
+    /// <summary>A 3x3 stem with batch normalisation and 2x2 pooling; residual blocks with 2x2 pooling between them; global
+    /// pooling; dropout; the output layer. (No normalisation of the input: the stem's batch norm absorbs its scale and offset.)</summary>
+    static Architecture Residual(string name, int stem, int[] blocks, double dropout, int classes, int h, int w)
+    {
+        var layers = new List<LayerSpec> { new ConvBnSpec("stem", stem), new MaxPoolSpec("stem_pool") };
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            layers.Add(new ResidualSpec($"block{i + 1}", blocks[i]));
+            if (i < blocks.Length - 1) layers.Add(new MaxPoolSpec($"block{i + 1}_pool"));
+        }
+        layers.Add(new GlobalPoolSpec("global_pool"));
+        layers.Add(new DropoutSpec("dropout", dropout));
+        layers.Add(new DenseSpec("dense", classes, Relu: false));
+        return new Architecture(name, layers, h, w, classes);
+    }
+
     /// <summary>Output shape of every layer, computed from the description alone; fails if the input is too small.</summary>
     public IReadOnlyList<LayerShape> Shapes()
     {
@@ -75,6 +105,9 @@ public sealed record Architecture(string Name, IReadOnlyList<LayerSpec> Layers, 
             s = layer switch
             {
                 ConvSpec c => c.Same ? s with { Channels = c.Filters } : new LayerShape(c.Filters, s.Height - 2, s.Width - 2),
+                ConvBnSpec c => s with { Channels = c.Filters },
+                ResidualSpec r => s with { Channels = r.Filters },
+                GlobalPoolSpec => new LayerShape(2 * s.Channels, 1, 1),
                 MaxPoolSpec => new LayerShape(s.Channels, s.Height / 2, s.Width / 2),
                 FlattenSpec => new LayerShape(s.Channels * s.Height * s.Width, 1, 1),
                 DenseSpec d => new LayerShape(d.Units, 1, 1),
@@ -98,6 +131,9 @@ public sealed record Architecture(string Name, IReadOnlyList<LayerSpec> Layers, 
             long n = Layers[i] switch
             {
                 ConvSpec c => 9 * inChannels * c.Filters + c.Filters,
+                ConvBnSpec c => 9 * inChannels * c.Filters + 2 * c.Filters,
+                ResidualSpec r => 9 * inChannels * r.Filters + 9L * r.Filters * r.Filters + 4 * r.Filters
+                    + (inChannels == r.Filters ? 0 : inChannels * r.Filters + 2 * r.Filters),
                 DenseSpec d => inChannels * d.Units + d.Units,
                 _ => 0,
             };

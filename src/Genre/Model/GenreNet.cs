@@ -8,8 +8,9 @@ namespace Genre.Model;
 /// <summary>
 /// The convolutional network built from an <see cref="Architecture"/>: channels-first input
 /// (batch, 1, height, width), logits out (softmax is applied by prediction and inside the loss).
-/// Kernels start Glorot-uniform and biases at zero, as in Keras: with dB input this trains
-/// reliably where PyTorch's default initialisation stalls (FINDINGS).
+/// Kernels of the Keras-family networks (seed, compact) start Glorot-uniform and biases at zero, as in Keras:
+/// with dB input this trains reliably where PyTorch's default initialisation stalls (FINDINGS). The residual
+/// network, normalised by its batch norms, starts as PyTorch's layers do.
 /// </summary>
 public sealed class GenreNet : Module<Tensor, Tensor>
 {
@@ -45,6 +46,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
         var modules = new List<(string, Module<Tensor, Tensor>)>();
         long inChannels = 1;
         var shapes = architecture.Shapes();
+        var ops = new LayerOps((x, conv) => Convolve(x, conv, Precision == Precision.Bf16), Normalize);
         for (int i = 0; i < architecture.Layers.Count; i++)
         {
             var spec = architecture.Layers[i];
@@ -64,12 +66,26 @@ public sealed class GenreNet : Module<Tensor, Tensor>
                     modules.Add((d.Name, Linear(inChannels, d.Units)));
                     if (d.Relu) modules.Add((d.Name + "_relu", ReLU()));
                     break;
+                case ConvBnSpec c:
+                    var convBn = new ConvBn(c.Name, inChannels, c.Filters, ops);
+                    _convPadding[convBn.Conv] = 1;
+                    modules.Add((c.Name, convBn));
+                    modules.Add((c.Name + "_relu", ReLU()));
+                    _lastConvEnd = modules.Count;
+                    break;
+                case ResidualSpec r:
+                    var block = new ResidualBlock(r.Name, inChannels, r.Filters, ops);
+                    foreach (var (blockConv, padding) in block.Convolutions()) _convPadding[blockConv] = padding;
+                    modules.Add((r.Name, block));
+                    _lastConvEnd = modules.Count;
+                    break;
+                case GlobalPoolSpec g: modules.Add((g.Name, new GlobalPool(g.Name))); break;
             }
             inChannels = shapes[i].Channels;
         }
         layers = Sequential(modules);
         RegisterComponents();
-        InitialiseLikeKeras();
+        if (architecture.IsResidual) InitialiseLikePyTorch(); else InitialiseLikeKeras();
         ChannelsLast = true; // measured faster in both precisions, training and inference (README, Performance)
     }
 
@@ -86,6 +102,44 @@ public sealed class GenreNet : Module<Tensor, Tensor>
             p.copy_(u.mul_(2 * limit).sub_(limit));
         }
     }
+
+    /// <summary>PyTorch's defaults, drawn from this network's generator: kernels, dense weights and biases uniform in
+    /// +-1/sqrt(fan_in) (kaiming_uniform with a = sqrt(5)); batch norms scale 1, shift 0.</summary>
+    void InitialiseLikePyTorch()
+    {
+        using var _ = no_grad();
+        void Uniform(Tensor? p, long fanIn)
+        {
+            if (p is null) return;
+            double limit = 1 / Math.Sqrt(fanIn);
+            using var u = rand(p.shape, generator: _random);
+            p.copy_(u.mul_(2 * limit).sub_(limit));
+        }
+        foreach (var module in modules())
+        {
+            switch (module)
+            {
+                case TorchSharp.Modules.Conv2d convolution:
+                    long fanIn = convolution.weight!.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+                    Uniform(convolution.weight, fanIn);
+                    Uniform(convolution.bias, fanIn);
+                    break;
+                case TorchSharp.Modules.Linear dense:
+                    Uniform(dense.weight, dense.weight!.shape[1]);
+                    Uniform(dense.bias, dense.weight.shape[1]);
+                    break;
+                case TorchSharp.Modules.BatchNorm2d norm:
+                    norm.weight!.fill_(1);
+                    norm.bias!.zero_();
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Batch normalisation in the forward pass's type: libtorch normalises bfloat16 input with the float32
+    /// scale, shift and running statistics directly, so the statistics keep their precision.</summary>
+    Tensor Normalize(Tensor x, TorchSharp.Modules.BatchNorm2d norm) =>
+        nn.functional.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, norm.training, 0.1, 1e-5);
 
     /// <summary>
     /// For inference: casts and lays out the weights once, where each forward pass would otherwise redo it (7 million
@@ -104,7 +158,7 @@ public sealed class GenreNet : Module<Tensor, Tensor>
             if (parameter is null || value is null) return;
             frozen[parameter] = (ReferenceEquals(value, parameter) ? value.detach() : value).DetachFromDisposeScope();
         }
-        foreach (var module in layers.children())
+        foreach (var module in layers.modules())
         {
             if (module is TorchSharp.Modules.Conv2d conv) { Keep(conv.weight, Kernel(conv.weight!, bf16)); Keep(conv.bias, Cast(conv.bias, bf16)); }
             if (module is TorchSharp.Modules.Linear dense) { Keep(dense.weight, Cast(dense.weight, bf16)); Keep(dense.bias, Cast(dense.bias, bf16)); }
@@ -198,6 +252,21 @@ public sealed class GenreNet : Module<Tensor, Tensor>
     /// <summary>The rest of the network, from the last convolution block's activations to the logits.</summary>
     public Tensor Head(Tensor convFeatures) => Modules(convFeatures, _lastConvEnd, int.MaxValue);
 
+    /// <summary>True for the weights of the head: the dense layers, which transfer to other genres replaces.</summary>
+    public bool IsHeadWeight(string name)
+    {
+        int dot = name.IndexOf('.');
+        string layer = dot < 0 ? name : name[..dot];
+        return Architecture.Layers.Any(l => l is DenseSpec && l.Name == layer);
+    }
+
+    /// <summary>Puts the layers up to the last convolution block in evaluation mode (a frozen body: its batch
+    /// norms keep their statistics, its dropout is off), leaving the head as it is.</summary>
+    public void BodyToEvaluation()
+    {
+        foreach (var module in layers.children().Take(_lastConvEnd)) module.eval();
+    }
+
     /// <summary>Layers [from, to) of the network: the plain float32 NCHW path, or the mixed one.</summary>
     Tensor Modules(Tensor x, int from, int to)
     {
@@ -206,7 +275,11 @@ public sealed class GenreNet : Module<Tensor, Tensor>
         return x;
     }
 
-    /// <summary>Parameter names in a stable order, e.g. "conv2d.weight", "dense_1.bias" (prefix "layers." removed).</summary>
-    public IEnumerable<(string Name, Parameter Value)> NamedWeights() =>
-        named_parameters().Select(p => (p.name.StartsWith("layers.", StringComparison.Ordinal) ? p.name["layers.".Length..] : p.name, p.parameter));
+    /// <summary>Parameter names in a stable order, e.g. "conv2d.weight", "dense_1.bias" (prefix "layers." removed), then the
+    /// batch norms' running statistics ("block1.bn1.running_mean"): everything a saved model needs. The batch counter
+    /// (an integer buffer that nothing here reads) is left out.</summary>
+    public IEnumerable<(string Name, Tensor Value)> NamedWeights() =>
+        named_parameters().Select(p => (p.name, (Tensor)p.parameter))
+            .Concat(named_buffers().Where(b => b.buffer.is_floating_point()).Select(b => (b.name, b.buffer)))
+            .Select(w => (w.Item1.StartsWith("layers.", StringComparison.Ordinal) ? w.Item1["layers.".Length..] : w.Item1, w.Item2));
 }

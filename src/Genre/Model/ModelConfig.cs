@@ -38,11 +38,15 @@ public sealed record ModelConfig
     /// <summary>Share held out for validation when the model was trained (re-creates a chunk split).</summary>
     public double ValidationFraction { get; init; } = 0.2;
     public int? BestEpoch { get; init; }
+    /// <summary>How chunk probabilities are combined into a song's (prediction, evaluation, validation).</summary>
+    public Training.SongAveraging SongAveraging { get; init; } = Training.SongAveraging.Probabilities;
+    /// <summary>The recipe the model was trained with (informative).</summary>
+    public string? Recipe { get; init; }
     /// <summary>Arithmetic the model was trained in (informative: the weights are float32 and run in either).</summary>
     public Precision TrainingPrecision { get; init; } = Precision.Fp32;
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
 
-    public Architecture BuildArchitecture() => Model.Architecture.Create(Architecture, Genres.Count, Features.ImageHeight, Features.ImageWidth);
+    public Architecture BuildArchitecture() => Model.Architecture.Create(Architecture, Genres.Count, Features.InputHeight, Features.InputWidth);
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -20,7 +20,8 @@ public static class ModelSummary
             var layer = arch.Layers[i];
             string type = layer switch
             {
-                ConvSpec => "Conv2D", MaxPoolSpec => "MaxPooling2D", DropoutSpec => "Dropout", FlattenSpec => "Flatten", DenseSpec => "Dense", _ => "?",
+                ConvSpec => "Conv2D", MaxPoolSpec => "MaxPooling2D", DropoutSpec => "Dropout", FlattenSpec => "Flatten", DenseSpec => "Dense",
+                ConvBnSpec => "Conv2D+BatchNorm", ResidualSpec => "ResidualBlock", GlobalPoolSpec => "GlobalPool", _ => "?",
             };
             sb.AppendLine($"{$"{layer.Name} ({type})",-29}{shapes[i],-26}{parameters[i],10:N0}");
             sb.AppendLine(i == arch.Layers.Count - 1 ? doubleRule : "");

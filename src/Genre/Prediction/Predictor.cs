@@ -108,7 +108,7 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, d
             using var _ = no_grad();
             model.Network.eval();
             model.Network.FreezeForInference(); // the model's weights never change here
-            var x = Batches.FromImages(images, f.ImageHeight, f.ImageWidth, model.Config.Normalization);
+            var x = Batches.FromImages(images, f.InputHeight, f.InputWidth, model.Config.Normalization);
             return nn.functional.softmax(model.Network.call(x), 1).data<float>().ToArray();
         }
     }
@@ -128,7 +128,7 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, d
     public Tensor Input(IReadOnlyList<FeatureChunk> chunks)
     {
         var f = model.Config.Features;
-        return Batches.FromImages(chunks.Select(c => c.Image).ToList(), f.ImageHeight, f.ImageWidth, model.Config.Normalization);
+        return Batches.FromImages(chunks.Select(c => c.Image).ToList(), f.InputHeight, f.InputWidth, model.Config.Normalization);
     }
 
     /// <summary>The song's prediction from its chunks' spans and probabilities (chunk after chunk, one per genre).</summary>
@@ -136,7 +136,7 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, d
     {
         var genres = model.Config.Genres;
         int k = genres.Count;
-        var mean = new double[k];
+        var song = SongAverage.Of(probs, k, model.Config.SongAveraging);
         var votes = new int[k];
         var timeline = new List<ChunkPrediction>();
         for (int c = 0; c < chunks.Count; c++)
@@ -144,13 +144,12 @@ public sealed class Predictor(TrainedModel model, IChunkScorer? scorer = null, d
             var p = probs.AsSpan(c * k, k);
             int best = Scoring.ArgMax(p);
             votes[best]++;
-            for (int g = 0; g < k; g++) mean[g] += p[g] / chunks.Count;
             timeline.Add(new ChunkPrediction(chunks[c].StartSeconds, Math.Min(chunks[c].EndSeconds, seconds), genres[best], p[best]));
         }
-        int top = Array.IndexOf(mean, mean.Max());
+        int top = Scoring.ArgMax(song);
         int vote = Array.IndexOf(votes, votes.Max());
-        var byGenre = genres.Select((g, i) => (g, i)).ToDictionary(t => t.g, t => mean[t.i]);
-        return new SongPrediction(path, genres[top], mean[top], byGenre, genres[vote], chunks.Count, seconds, timeline,
+        var byGenre = genres.Select((g, i) => (g, i)).ToDictionary(t => t.g, t => (double)song[t.i]);
+        return new SongPrediction(path, genres[top], song[top], byGenre, genres[vote], chunks.Count, seconds, timeline,
             Confidence.Of(probs, k, top, minConfidence));
     }
 }

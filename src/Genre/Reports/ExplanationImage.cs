@@ -76,6 +76,6 @@ public static class ExplanationImage
     {
         double melMin = MelFilterBank.HzToMel(f.FMinHz), melMax = MelFilterBank.HzToMel(f.MaxFrequencyHz);
         double band = (MelFilterBank.HzToMel(hz) - melMin) / (melMax - melMin) * (f.NMels + 1) - 1; // band centres
-        return Math.Clamp((band + 0.5) * f.ImageHeight / f.NMels, 0, f.ImageHeight);
+        return Math.Clamp((band + 0.5) * f.InputHeight / f.NMels, 0, f.InputHeight);
     }
 }

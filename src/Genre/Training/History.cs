@@ -32,6 +32,14 @@ public sealed class History
         return best + 1;
     }
 
+    /// <summary>1-based epoch with the lowest validation loss (the first of equals), or 0 when empty.</summary>
+    public int BestEpochByLoss()
+    {
+        int best = -1;
+        for (int i = 0; i < ValLoss.Count; i++) if (best < 0 || ValLoss[i] < ValLoss[best]) best = i;
+        return best + 1;
+    }
+
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public void Save(string path) => Reports.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");

@@ -51,17 +51,46 @@ public static class Scoring
     public static double ChunkAccuracy(FeatureSet set, IReadOnlyList<int> chunks, float[][] probabilities) =>
         chunks.Count == 0 ? double.NaN : chunks.Select((c, i) => ArgMax(probabilities[i]) == set.Label(c) ? 1.0 : 0).Average();
 
-    /// <summary>Song-level accuracy: each song's label against the arg-max of the mean of its chunk probabilities.</summary>
-    public static double SongAccuracy(FeatureSet set, IReadOnlyList<int> chunks, float[][] probabilities)
+    /// <summary>Song-level accuracy: each song's label against the arg-max of its chunks' probabilities combined by <paramref name="averaging"/>.</summary>
+    public static double SongAccuracy(FeatureSet set, IReadOnlyList<int> chunks, float[][] probabilities, SongAveraging averaging = SongAveraging.Probabilities)
     {
-        var sums = new Dictionary<int, float[]>();
+        var bySong = new Dictionary<int, List<float>>();
         for (int i = 0; i < chunks.Count; i++)
         {
             int song = set.ChunkSong[chunks[i]];
-            if (!sums.TryGetValue(song, out var s)) sums[song] = s = new float[probabilities[i].Length];
-            for (int k = 0; k < s.Length; k++) s[k] += probabilities[i][k];
+            if (!bySong.TryGetValue(song, out var flat)) bySong[song] = flat = new List<float>();
+            flat.AddRange(probabilities[i]);
         }
-        if (sums.Count == 0) return double.NaN;
-        return sums.Count(kv => ArgMax(kv.Value) == set.Songs[kv.Key].Label) / (double)sums.Count;
+        if (bySong.Count == 0) return double.NaN;
+        int k = set.Genres.Count;
+        return bySong.Count(kv => ArgMax(SongAverage.Of(kv.Value.ToArray(), k, averaging)) == set.Songs[kv.Key].Label) / (double)bySong.Count;
+    }
+}
+
+/// <summary>The one rule that turns a song's chunk probabilities into the song's (<see cref="SongAveraging"/>).</summary>
+public static class SongAverage
+{
+    /// <summary>Song probabilities from chunk probabilities laid out chunk after chunk, <paramref name="genres"/> each.</summary>
+    public static float[] Of(ReadOnlySpan<float> chunkProbabilities, int genres, SongAveraging averaging)
+    {
+        int chunks = chunkProbabilities.Length / genres;
+        var song = new double[genres];
+        for (int c = 0; c < chunks; c++)
+            for (int g = 0; g < genres; g++)
+            {
+                float p = chunkProbabilities[c * genres + g];
+                song[g] += averaging == SongAveraging.Log ? Math.Log(Math.Max(p, 1e-30)) : p;
+            }
+        var result = new float[genres];
+        if (chunks == 0) return result;
+        if (averaging == SongAveraging.Probabilities)
+        {
+            for (int g = 0; g < genres; g++) result[g] = (float)(song[g] / chunks);
+            return result;
+        }
+        double max = song.Max(), total = 0; // softmax of the mean log-probability: the normalised geometric mean
+        for (int g = 0; g < genres; g++) total += song[g] = Math.Exp((song[g] - max) / chunks);
+        for (int g = 0; g < genres; g++) result[g] = (float)(song[g] / total);
+        return result;
     }
 }

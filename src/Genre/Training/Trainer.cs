@@ -26,7 +26,7 @@ public sealed class Trainer
     public static Result Train(FeatureSet set, TrainingOptions options, string modelDir,
         IProgress<BatchProgress>? batchProgress = null, IProgress<EpochReport>? epochProgress = null, CancellationToken cancel = default)
     {
-        var problems = options.Problems();
+        var problems = options.Problems().Concat(options.ProblemsWith(set.Settings)).ToList();
         if (problems.Count > 0) throw new GenreException(string.Join("; ", problems));
         var split = options.FixedPartition() is { } partition
             ? SongSplit.Fixed(set, partition, options.Split)
@@ -38,11 +38,13 @@ public sealed class Trainer
             Architecture = options.Architecture, Genres = set.Genres, Features = set.Settings,
             Normalization = InputNormalization.For(set.Settings), Split = options.Split.ToString().ToLowerInvariant(), Seed = options.Seed,
             ValidationFraction = options.ValidationFraction, TrainingPrecision = options.Precision,
+            SongAveraging = options.SongAveraging, Recipe = options.Recipe,
         };
+        using var net = new GenreNet(config.BuildArchitecture(), options.Seed) { Precision = options.Precision };
+        if (options.InitFrom is not null) Transfer.LoadBody(net, options.InitFrom, set.Settings);
         Directory.CreateDirectory(modelDir);
         SplitRecord.Save(Path.Combine(modelDir, ModelStore.SplitFile), set, split);
         config.Save(Path.Combine(modelDir, ModelStore.ConfigFile));
-        using var net = new GenreNet(config.BuildArchitecture(), options.Seed) { Precision = options.Precision };
         return Run(set, split, config, options, net, new History(), 0, modelDir, batchProgress, epochProgress, cancel, optimizerState: null);
     }
 
@@ -70,7 +72,7 @@ public sealed class Trainer
         };
         var history = History.Load(Path.Combine(modelDir, ModelStore.HistoryFile));
         if (history.Epochs != state.EpochsDone) throw new GenreException($"{modelDir}: history has {history.Epochs} epochs, checkpoint {state.EpochsDone}; cannot resume");
-        using var net = new GenreNet(config.BuildArchitecture()) { Precision = options.Precision };
+        using var net = new GenreNet(config.BuildArchitecture(), options.Seed) { Precision = options.Precision };
         ModelStore.LoadWeights(net, Path.Combine(checkpoint, CheckpointWeights));
         return Run(set, split, config, options, net, history, state.EpochsDone, modelDir, batchProgress, epochProgress, cancel,
             optimizerState: Path.Combine(checkpoint, CheckpointOptimizer));
@@ -79,39 +81,49 @@ public sealed class Trainer
     static Result Run(FeatureSet set, SplitResult split, ModelConfig config, TrainingOptions options, GenreNet net, History history, int epochsDone,
         string modelDir, IProgress<BatchProgress>? batchProgress, IProgress<EpochReport>? epochProgress, CancellationToken cancel, string? optimizerState)
     {
-        using var optimizer = new FusedAdam(net.parameters(), options.LearningRate);
+        var trained = options.Freeze ? Transfer.HeadParameters(net) : net.parameters();
+        using var optimizer = new FusedAdam(trained, options.LearningRate, options.WeightDecay);
         if (optimizerState is not null)
         {
             if (!File.Exists(optimizerState)) throw new GenreException($"{optimizerState}: optimiser state missing; cannot resume");
             optimizer.load_state_dict(optimizerState);
         }
         var batches = new Batches(set, config.Normalization);
-        int bs = options.BatchSize;
-        int nBatches = (split.TrainChunks.Length + bs - 1) / bs;
-        double bestVal = history.Epochs == 0 ? double.NegativeInfinity : history.ValAccuracy.Max();
+        var windows = new EpochWindows(set, split.TrainChunks, options.RandomCrops && set.CanCrop);
+        int bs = options.BatchSize, genres = set.Genres.Count;
+        int nBatches = (windows.PerEpoch + bs - 1) / bs;
+        var schedule = new LearningRate(options, nBatches);
+        bool softTargets = !options.Augmentation.IsNone || options.LabelSmoothing > 0;
+        double dbPerUnit = config.Normalization.Scale == 0 ? 1 : 1 / config.Normalization.Scale;
 
         for (int epoch = epochsDone + 1; epoch <= options.Epochs; epoch++)
         {
+            if (EarlyStop(history, options.Patience)) break;
             var clock = Stopwatch.StartNew();
             net.Reseed(options.Seed * 10_007L + epoch);
-            var order = split.TrainChunks.ToArray();
-            new Random(options.Seed * 7919 + epoch).Shuffle(order);
+            var order = windows.Draw(new Random(options.Seed * 7919 + epoch));
+            var augmentRandom = new Random(options.Seed * 104_729 + epoch);
             net.train();
+            if (options.Freeze) net.BodyToEvaluation();
             double lossSum = 0;
             long correct = 0, seen = 0;
             for (int b = 0; b < nBatches; b++)
             {
                 TestHooks.Step(cancel);
                 if (cancel.IsCancellationRequested)
-                    return new Result(history, history.BestEpoch(), Stopped: true, modelDir);
+                    return new Result(history, BestEpoch(history, options), Stopped: true, modelDir);
                 using var scope = NewDisposeScope();
                 var idx = order.AsSpan(b * bs, Math.Min(bs, order.Length - b * bs));
                 var x = batches.Inputs(idx);
                 var y = batches.Labels(idx);
+                Tensor? targets = softTargets ? Augment(x, idx, set, options, genres, dbPerUnit, augmentRandom) : null;
                 var logits = net.call(x);
-                var loss = nn.functional.cross_entropy(logits, y);
+                var loss = targets is not null
+                    ? -(Smooth(targets, options.LabelSmoothing, genres) * nn.functional.log_softmax(logits, 1)).sum(1).mean()
+                    : nn.functional.cross_entropy(logits, y);
                 net.zero_grad(); // gradients set to none: backward writes them instead of adding to zeros
                 loss.backward();
+                optimizer.SetLearningRate(schedule.At(epoch, b));
                 optimizer.step();
                 float stepLoss = loss.item<float>();
                 if (!float.IsFinite(stepLoss))
@@ -125,15 +137,15 @@ public sealed class Trainer
 
             var scores = Scoring.Score(net, set, split.ValidationChunks, config.Normalization, Math.Max(bs, 64), cancel);
             double valAcc = Scoring.ChunkAccuracy(set, split.ValidationChunks, scores.Probabilities);
-            double songAcc = Scoring.SongAccuracy(set, split.ValidationChunks, scores.Probabilities);
-            bool isBest = valAcc > bestVal;
+            double songAcc = Scoring.SongAccuracy(set, split.ValidationChunks, scores.Probabilities, options.SongAveraging);
             var report = new EpochReport(epoch, options.Epochs, lossSum / seen, (double)correct / seen, scores.MeanLoss, valAcc, songAcc,
-                clock.Elapsed.TotalSeconds, isBest);
+                clock.Elapsed.TotalSeconds, false);
             history.Add(report);
+            bool isBest = BestEpoch(history, options) == epoch;
+            report = report with { IsBest = isBest };
 
             if (isBest)
             {
-                bestVal = valAcc;
                 ModelStore.SaveWeights(net, Path.Combine(modelDir, ModelStore.WeightsFile), new Dictionary<string, string> { ["epoch"] = epoch.ToString() });
                 (config with { BestEpoch = epoch }).Save(Path.Combine(modelDir, ModelStore.ConfigFile));
             }
@@ -142,8 +154,31 @@ public sealed class Trainer
             TrainingPlots.Save(history, modelDir, config.Split);
             epochProgress?.Report(report);
         }
-        return new Result(history, history.BestEpoch(), Stopped: false, modelDir);
+        return new Result(history, BestEpoch(history, options), Stopped: false, modelDir);
     }
+
+    /// <summary>The epoch the recipe keeps: the best validation accuracy or the lowest validation loss (the first of equals).</summary>
+    public static int BestEpoch(History history, TrainingOptions options) => options.KeepBest == BestEpochRule.ValLoss
+        ? history.BestEpochByLoss() : history.BestEpoch();
+
+    /// <summary>True when the last <paramref name="patience"/> epochs brought no lower validation loss.</summary>
+    public static bool EarlyStop(History history, int patience) =>
+        patience > 0 && history.Epochs > patience && history.BestEpochByLoss() <= history.Epochs - patience;
+
+    /// <summary>Augments the batch's input in place (its memory is the tensor's); returns its soft targets.</summary>
+    static Tensor Augment(Tensor x, ReadOnlySpan<Window> windows, FeatureSet set, TrainingOptions options, int genres, double dbPerUnit,
+        Random random)
+    {
+        int n = windows.Length, h = (int)x.shape[2], w = (int)x.shape[3];
+        var labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = set.Songs[windows[i].Song].Label;
+        var soft = new float[n * genres];
+        options.Augmentation.Apply(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(x.bytes), n, h, w, labels, genres, soft, dbPerUnit, random);
+        return tensor(soft, [n, genres]);
+    }
+
+    static Tensor Smooth(Tensor targets, double smoothing, int genres) =>
+        smoothing == 0 ? targets : targets * (1 - smoothing) + smoothing / genres;
 
     static void SaveCheckpoint(string modelDir, GenreNet net, TorchSharp.Modules.OptimizerHelper optimizer, CheckpointState state)
     {

@@ -45,18 +45,26 @@ public class CommandLineTests(TinyData data) : IClassFixture<TinyData>
     public void Features_writes_npy_of_the_documented_shapes()
     {
         using var dir = new TempDir();
-        string song = data.Dataset.Songs[0].Path; // 10 s: 4 chunks
-        Assert.Equal(0, CliProcess.Run("features", song, "--out", dir.File("f.npy")).ExitCode);
+        string song = data.Dataset.Songs[0].Path; // 10 s: 9 windows of 2 s (default), 4 chunks of 4 s (tutorial)
+        Assert.Equal(0, CliProcess.Run("features", song, "--out", dir.File("w.npy")).ExitCode);
+        var (windows, windowShape) = Npy.Read(dir.File("w.npy"));
+        Assert.Equal(new[] { 9, 128, 87 }, windowShape);
+        Assert.Equal(0f, windows.Max()); // dB relative to each window's maximum
+        Assert.True(windows.Min() >= -80f); // floored at -80 dB
+        Assert.Equal(0, CliProcess.Run("features", song, "--recipe", "tutorial", "--out", dir.File("f.npy")).ExitCode);
         var (values, shape) = Npy.Read(dir.File("f.npy"));
         Assert.Equal(new[] { 4, 150, 150 }, shape);
         Assert.InRange(values.Max(), -3f, 0f); // dB relative to each chunk's maximum (resizing blurs the peak)
         Assert.InRange(values.Min(), -80f, -10f); // floored at -80 dB
-        Assert.Equal(0, CliProcess.Run("features", song, "--out", dir.File("raw.npy"), "--raw", "--scale", "power").ExitCode);
+        Assert.Equal(0, CliProcess.Run("features", song, "--recipe", "tutorial", "--out", dir.File("raw.npy"), "--raw", "--scale", "power").ExitCode);
         var (power, rawShape) = Npy.Read(dir.File("raw.npy"));
         Assert.Equal(new[] { 4, 128, 173 }, rawShape);
         Assert.True(power.Min() >= 0 && power.Max() > 1);
-        Assert.Equal(0, CliProcess.Run("features", song, "--out", dir.File("rawdb.npy"), "--raw").ExitCode);
+        Assert.Equal(0, CliProcess.Run("features", song, "--recipe", "tutorial", "--out", dir.File("rawdb.npy"), "--raw").ExitCode);
         Assert.Equal(0f, Npy.Read(dir.File("rawdb.npy")).Data.Max()); // exactly 0 dB at each chunk's peak
+        var bad = CliProcess.Run("features", song, "--out", dir.File("x.npy"), "--scale", "power");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("the song layout needs dB features", bad.Err);
     }
 
     [Fact]
@@ -70,7 +78,7 @@ public class CommandLineTests(TinyData data) : IClassFixture<TinyData>
         var again = CliProcess.Run("prepare", "--data", data.DataDir, "--out", cache);
         Assert.Contains("0 computed, 24 unchanged", again.Err);
 
-        var train = CliProcess.Run("train", "--cache", cache, "--out", model, "--arch", "compact", "--epochs", "2", "--batch-size", "8", "--lr", "1e-3");
+        var train = CliProcess.Run("train", "--cache", cache, "--out", model, "--epochs", "2", "--batch-size", "8"); // the default recipe
         Assert.True(train.ExitCode == 0, train.Err);
         Assert.Contains("epoch   2/2: loss", train.Err);
 
@@ -105,9 +113,10 @@ public class CommandLineTests(TinyData data) : IClassFixture<TinyData>
         Assert.StartsWith("file,genre,probability", csv.Out);
         var table = CliProcess.Run("predict", "--model", model, "--timeline", Path.Combine(folder, "good one.wav"));
         Assert.Equal(0, table.ExitCode);
-        Assert.Contains("0.0-   4.0 s", table.Out);
+        Assert.Contains("0.0-   2.0 s", table.Out); // 2-s windows
+        Assert.Contains("1.0-   3.0 s", table.Out);
 
         var summary = CliProcess.Run("summary", "--model", model);
-        Assert.Contains("Total params: 694,899", summary.Out); // compact with 3 genres
+        Assert.Contains($"Total params: {Genre.Model.Architecture.Create("resnet", 3, 128, 87).TotalParameters:N0}", summary.Out); // resnet with 3 genres
     }
 }

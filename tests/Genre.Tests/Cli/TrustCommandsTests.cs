@@ -68,8 +68,8 @@ public class TrustCommandsTests(TrainedTinyModel fixture)
         var eval = CliProcess.Run("evaluate", "--model", model, "--data", fixture.Data.DataDir, "--json", dir.File("eval.json"));
         Assert.True(eval.ExitCode == 0, eval.Err);
         Assert.StartsWith("split: file (", eval.Out);
-        Assert.Contains("test (3 songs, 12 chunks)", eval.Out);
-        Assert.Contains("unused (3 songs, 12 chunks)", eval.Out);
+        Assert.Contains("test (3 songs, 27 chunks)", eval.Out); // 10-s clips: 9 windows each
+        Assert.Contains("unused (3 songs, 27 chunks)", eval.Out);
         Assert.Contains("confusion matrix (test chunks", eval.Out);
         Assert.Contains("what --min-confidence buys (test songs)", eval.Out);
         using var doc = JsonDocument.Parse(File.ReadAllText(dir.File("eval.json")));

@@ -10,7 +10,7 @@ public class ConfidenceTableTests
     public void Raising_the_threshold_trades_coverage_for_accuracy_of_the_confident_songs()
     {
         // Given three two-chunk songs, all predicted right: sure (mean 0.925), hesitant (0.55) and "b/late" (b 0.65)
-        var set = new FeatureSet(FeatureSettings.Default, ["a", "b"]);
+        var set = new FeatureSet(FeatureSettings.Tutorial, ["a", "b"]);
         var image = new float[1];
         set.AddSong("a/sure", 0, [image, image]);
         set.AddSong("a/hesitant", 0, [image, image]);
@@ -31,7 +31,7 @@ public class ConfidenceTableTests
     [Fact]
     public void A_wrong_song_marked_confident_lowers_the_confident_accuracy()
     {
-        var set = new FeatureSet(FeatureSettings.Default, ["a", "b"]);
+        var set = new FeatureSet(FeatureSettings.Tutorial, ["a", "b"]);
         var image = new float[1];
         set.AddSong("a/right", 0, [image]);
         set.AddSong("a/wrong", 0, [image]);

@@ -8,7 +8,7 @@ using Genre.Training;
 
 namespace Genre.Tests.Explanation;
 
-/// <summary>A compact model trained briefly on TinyData's three synthetic textures (ambient, classical, jazz), which it tells apart.</summary>
+/// <summary>A model of the default recipe trained briefly on TinyData's three synthetic textures (ambient, classical, jazz), which it tells apart.</summary>
 public sealed class TrainedTinyModel : IDisposable
 {
     public TinyData Data { get; } = new();
@@ -18,7 +18,7 @@ public sealed class TrainedTinyModel : IDisposable
     public TrainedTinyModel()
     {
         ModelDir = Data.NewDir("model");
-        Trainer.Train(Data.Set, new TrainingOptions { Architecture = "compact", Epochs = 10, BatchSize = 8, LearningRate = 1e-3, ValidationFraction = 0.25 }, ModelDir);
+        Trainer.Train(Data.Set, Recipes.Default.Training.WithEpochs(10) with { BatchSize = 16, ValidationFraction = 0.25 }, ModelDir);
         Model = ModelStore.Load(ModelDir);
     }
 
@@ -80,7 +80,7 @@ public class ExplainerTests(TrainedTinyModel fixture)
         foreach (var genre in textures)
         {
             var e = explainer.Explain(NoiseWithSpan(dir, genre), genre);
-            Assert.Equal((150, 750), (e.Rows, e.Columns)); // 20 s at 4 s per 150 columns
+            Assert.Equal((128, 862), (e.Rows, e.Columns)); // 20 s: a column per frame (1 + 441,000 / 512)
             double inside = e.MassBetween(SpanStart, SpanEnd);
             Assert.True(inside >= 0.4, $"{genre}: only {inside:F3} of the heat is inside {SpanStart}-{SpanEnd} s");
             var (start, end, _) = e.StrongestSpan();
@@ -88,7 +88,7 @@ public class ExplainerTests(TrainedTinyModel fixture)
         }
     }
 
-    /// <summary>80 s are 39 chunks, more than one batch of Grad-CAM (32): the texture, late in the second batch, must
+    /// <summary>80 s are 79 windows, more than one batch of Grad-CAM (32): the texture, late in the second batch, must
     /// still be found where it is, so each batch's maps land at their own chunks' place on the time axis.</summary>
     [Fact]
     public void A_song_longer_than_one_batch_is_explained_batch_by_batch_in_the_right_places()
@@ -103,7 +103,7 @@ public class ExplainerTests(TrainedTinyModel fixture)
             string song = NoiseWithSpan(dir, genre, Long, Start, End);
             var e = explainer.Explain(song, genre);
             Assert.True(e.Prediction.Chunks > Predictor.BatchChunks, $"{e.Prediction.Chunks} chunks");
-            Assert.Equal((150, 3000), (e.Rows, e.Columns)); // 80 s at 4 s per 150 columns
+            Assert.Equal((128, 3446), (e.Rows, e.Columns)); // 80 s: a column per frame
             var (start, end, _) = e.StrongestSpan();
             Assert.InRange((start + end) / 2, Start, End);
             Assert.Equal(predictor.Predict(song).Probabilities, e.Prediction.Probabilities);
@@ -153,8 +153,8 @@ public class ExplainerTests(TrainedTinyModel fixture)
         using var _ = TorchSharp.torch.no_grad();
         var net = fixture.Model.Network;
         net.eval();
-        var x = TorchSharp.torch.rand(2, 1, 150, 150);
-        Assert.True(net.call(x).allclose(net.Head(net.ConvFeatures(x))));
-        Assert.Equal([2L, 128, 15, 15], net.ConvFeatures(x).shape); // compact: the last block's 128 maps of 15x15
+        var x = TorchSharp.torch.rand(2, 1, 128, 87);
+        Assert.True(net.call(x).allclose(net.Head(net.ConvFeatures(x)), rtol: 1e-4, atol: 1e-5));
+        Assert.Equal([2L, 128, 8, 5], net.ConvFeatures(x).shape); // resnet: the last block's 128 maps of 8x5
     }
 }

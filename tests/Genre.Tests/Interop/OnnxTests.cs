@@ -15,7 +15,7 @@ public class OnnxTests
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var f = model.Config.Features;
-        var x = Batches.FromImages(images, f.ImageHeight, f.ImageWidth, model.Config.Normalization);
+        var x = Batches.FromImages(images, f.InputHeight, f.InputWidth, model.Config.Normalization);
         return nn.functional.softmax(model.Network.call(x), 1).data<float>().ToArray();
     }
 
@@ -55,7 +55,7 @@ public class OnnxTests
         var config = new ModelConfig { Architecture = "compact", Genres = ["a", "b", "c", "d"], Features = features, Normalization = InputNormalization.For(features) };
         using var model = new TrainedModel(config, new GenreNet(config.BuildArchitecture(), seed: 7));
         model.Network.eval();
-        var images = Enumerable.Range(0, 3).Select(n => KerasFixture.Formula(features.ImageSize, 50 + n, 40).Select(v => v - 40).ToArray()).ToList();
+        var images = Enumerable.Range(0, 3).Select(n => KerasFixture.Formula(features.InputSize, 50 + n, 40).Select(v => v - 40).ToArray()).ToList();
         using var onnx = OnnxScorer.For(model);
         var torch = TorchProbabilities(model, images);
         var ort = onnx.Probabilities(images);
@@ -70,10 +70,28 @@ public class OnnxTests
     }
 
     [Fact]
+    public void The_resnet_runs_the_same_in_onnx_runtime_batch_norms_and_pooling_included()
+    {
+        var features = FeatureSettings.Default;
+        var config = new ModelConfig { Architecture = "resnet", Genres = ["a", "b", "c"], Features = features, Normalization = InputNormalization.For(features) };
+        using var model = new TrainedModel(config, new GenreNet(config.BuildArchitecture(), seed: 11));
+        // move the batch-norm statistics off their start, so that the export must carry them
+        model.Network.train();
+        using (TorchSharp.torch.no_grad())
+            for (int i = 0; i < 3; i++) model.Network.call(TorchSharp.torch.rand([4, 1, features.InputHeight, features.InputWidth]) * 2);
+        model.Network.eval();
+        var images = Enumerable.Range(0, 3).Select(n => KerasFixture.Formula(features.InputSize, 60 + n, 40).Select(v => v - 40).ToArray()).ToList();
+        using var onnx = OnnxScorer.For(model);
+        var torch = TorchProbabilities(model, images);
+        var ort = onnx.Probabilities(images);
+        for (int i = 0; i < torch.Length; i++) Assert.InRange(ort[i] - torch[i], -1e-4, 1e-4);
+    }
+
+    [Fact]
     public void The_onnx_file_carries_genres_features_and_shapes()
     {
         using var dir = new TempDir();
-        var features = FeatureSettings.Default with { ImageHeight = 64, ImageWidth = 96 };
+        var features = FeatureSettings.Tutorial with { ImageHeight = 64, ImageWidth = 96 };
         var config = new ModelConfig { Architecture = "compact", Genres = ["jazz", "rock", "pop"], Features = features, Normalization = InputNormalization.For(features) };
         using var model = new TrainedModel(config, new GenreNet(config.BuildArchitecture()));
         OnnxExport.Save(model, dir.File("model.onnx"));

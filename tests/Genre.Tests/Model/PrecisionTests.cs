@@ -91,10 +91,7 @@ public class PrecisionTests(TinyData data) : IClassFixture<TinyData>
     [Fact]
     public void Bf16_training_reaches_the_song_accuracy_of_fp32_with_the_same_seed()
     {
-        var options = new TrainingOptions
-        {
-            Architecture = "compact", Epochs = 6, BatchSize = 8, LearningRate = 1e-3, ValidationFraction = 0.25, Seed = 3,
-        };
+        var options = Recipes.Default.Training.WithEpochs(6) with { BatchSize = 16, ValidationFraction = 0.25, Seed = 3 };
         double Best(Precision p) => Trainer.Train(data.Set, options with { Precision = p }, data.NewDir(p.ToString())).History.ValSongAccuracy.Max();
         double fp32 = Best(Precision.Fp32), bf16 = Best(Precision.Bf16);
         Assert.True(fp32 > 0.6, $"fp32 song accuracy {fp32:F2}");

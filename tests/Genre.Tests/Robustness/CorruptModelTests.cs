@@ -67,8 +67,8 @@ public class CorruptModelTests(TinyModel model) : IClassFixture<TinyModel>
     [Fact]
     public void Weights_that_do_not_fit_the_network_are_refused()
     {
-        // the config asks for the seed network; the file holds the compact one
-        Assert.Contains("do not match the 'seed' network", Refusal(d => EditConfig(d, c => c["architecture"] = "seed")));
+        // the config asks for the resnet; the file holds the compact one
+        Assert.Contains("do not match the 'resnet' network", Refusal(d => EditConfig(d, c => c["architecture"] = "resnet")));
         // four genres in the config, three outputs in the weights
         Assert.Contains("shape", Refusal(d => EditConfig(d, c => c["genres"] = new JsonArray("a", "b", "c", "d"))));
         Assert.Contains("NaN", Refusal(d => CorruptFirstWeight(d, float.NaN)));

@@ -50,9 +50,9 @@ public class LongAudioTests(TinyModel model) : IClassFixture<TinyModel>
         }
         Assert.True(p.ExitCode == 0, await stderr);
         using var result = JsonDocument.Parse(await stdout);
-        Assert.Equal(5399, result.RootElement.GetProperty("chunks").GetInt32()); // (10800 s - 4 s) / 2 s + 1
+        Assert.Equal(10816, result.RootElement.GetProperty("chunks").GetInt32()); // 465,118 frames: 2-s windows every second
         Assert.InRange(result.RootElement.GetProperty("seconds").GetDouble(), 10799.9, 10800.1);
-        // runtime, libtorch and the model take ~400 MB; the song's 5,399 feature images alone would add 486 MB
+        // runtime, libtorch and the model take ~400 MB; the song's 10,816 windows alone would add 482 MB
         Assert.True(peakKb < 800_000, $"peak resident memory {peakKb / 1024} MB");
     }
 

@@ -46,6 +46,22 @@ public class TrainerTests(TinyData data) : IClassFixture<TinyData>
     }
 
     [Fact]
+    public void The_default_recipe_resumes_exactly_too_random_crops_augmentation_and_batch_norms_included()
+    {
+        var options = Recipes.Default.Training.WithEpochs(2) with { BatchSize = 16, ValidationFraction = 0.25, Seed = 3 };
+        string whole = data.NewDir("whole"), parts = data.NewDir("parts");
+        var unbroken = Trainer.Train(data.Set, options, whole);
+        using var stop = new CancellationTokenSource(); // Ctrl+C after the first epoch: the schedule stays the 2-epoch one
+        var stopped = Trainer.Train(data.Set, options, parts, epochProgress: new SyncProgress<EpochReport>(_ => stop.Cancel()), cancel: stop.Token);
+        Assert.True(stopped.Stopped);
+        var resumed = Trainer.Resume(data.Set, parts, epochs: null);
+        Assert.Equal(unbroken.History.Loss, resumed.History.Loss);
+        Assert.Equal(unbroken.History.ValLoss, resumed.History.ValLoss);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "checkpoint", "weights.safetensors")),
+                     File.ReadAllBytes(Path.Combine(parts, "checkpoint", "weights.safetensors")));
+    }
+
+    [Fact]
     public void Resume_continues_exactly_as_an_unbroken_run()
     {
         string whole = data.NewDir("whole"), parts = data.NewDir("parts");

@@ -1,0 +1,42 @@
+using Genre.Features;
+
+namespace Genre.Training;
+
+/// <summary>A named way to train: the features it needs and the training record.</summary>
+public sealed record Recipe(string Name, string Description, FeatureSettings Features, TrainingOptions Training);
+
+/// <summary>
+/// The named presets. "tutorial" is the Keras tutorial's recipe exactly (seed network on 150x150 chunk images,
+/// Adam 1e-4, 30 epochs, batch 32, nothing else); "default" is what cross-validation on real music chose
+/// (docs/accuracy.md has the measurements behind each of its parts).
+/// </summary>
+public static class Recipes
+{
+    public static Recipe Tutorial { get; } = new("tutorial",
+        "the Keras tutorial's: seed network, 150x150 chunk images, Adam 1e-4, 30 epochs",
+        FeatureSettings.Tutorial, new TrainingOptions());
+
+    public static Recipe Default { get; } = new("default",
+        "resnet on 2-s native mel windows cut anywhere, SpecAugment masks, mixup, tilt, AdamW + warm-up + cosine, label smoothing",
+        FeatureSettings.Default, new TrainingOptions
+        {
+            Recipe = "default",
+            Architecture = "resnet",
+            Epochs = 40,
+            BatchSize = 32,
+            LearningRate = 2e-3,
+            WeightDecay = 1e-2,
+            LabelSmoothing = 0.1,
+            WarmupEpochs = 3,
+            Schedule = LearningSchedule.Cosine,
+            RandomCrops = true,
+            Augmentation = new Augmentation { TimeMasks = 2, TimeMaskWidth = 20, FrequencyMasks = 2, FrequencyMaskWidth = 16, MixupAlpha = 0.3, TiltDb = 10 },
+        });
+
+    public static IReadOnlyList<Recipe> All { get; } = [Default, Tutorial];
+
+    public static IReadOnlyList<string> Names { get; } = All.Select(r => r.Name).ToList();
+
+    public static Recipe Get(string name) => All.FirstOrDefault(r => r.Name == name)
+        ?? throw new GenreException($"unknown recipe '{name}'; choose one of: {string.Join(", ", Names)}");
+}
