@@ -13,8 +13,18 @@ public static class ExitCode
 /// <summary>Parses, runs, and turns every failure into one line on standard error and an exit code.</summary>
 public static class Runner
 {
-    public static int Run(RootCommand root, string[] args)
+    public static int Run(Command root, string[] args)
     {
+        if (args is ["--version"])
+        {
+            try { Console.Out.Write(GenreCli.Version()); return ExitCode.Ok; }
+            catch (Exception e) when (e is GenreException or TypeInitializationException or DllNotFoundException)
+            {
+                Console.Out.WriteLine($"genre {Genre.Model.LibraryInfo.Version}");
+                Ui.Error($"TorchSharp's native library could not be loaded ({e.GetBaseException().Message}); see docs/install.md");
+                return ExitCode.Failed;
+            }
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
