@@ -46,10 +46,15 @@ static class MultipartUpload
         }
         catch (BadHttpRequestException e) { throw new UploadRefusedException(e.StatusCode, e.StatusCode == StatusCodes.Status400BadRequest ? $"malformed request body ({e.Message})" : e.Message); }
         catch (InvalidDataException e) { throw Bad($"malformed multipart body ({e.Message})"); }
+        catch (Exception e) when (Genre.Reports.StorageErrors.IsDiskFull(e) || Genre.Reports.StorageErrors.IsReadOnly(e)) { throw NoRoom(); }
         catch (IOException e) { throw Bad($"the multipart body could not be read to its closing boundary ({e.Message})"); }
         if (name is null || new FileInfo(path).Length == 0) throw Bad($"no file in the upload (field '{Field}')");
         return name;
     }
 
     static UploadRefusedException Bad(string message) => new(StatusCodes.Status400BadRequest, message);
+
+    /// <summary>507 Insufficient Storage: the server could not store the upload (its disk is full or its temporary folder read-only).</summary>
+    public static UploadRefusedException NoRoom() =>
+        new(StatusCodes.Status507InsufficientStorage, "the server has no room to store the upload (its disk is full); try again later");
 }

@@ -99,7 +99,14 @@ public static class WebApp
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return Error(StatusCodes.Status503ServiceUnavailable, $"the server is busy ({options.MaxRunning + options.MaxQueued} uploads in progress); try again in a few seconds");
         }
-        string dir = Directory.CreateTempSubdirectory("genre-upload-").FullName;
+        string dir;
+        try { dir = Directory.CreateTempSubdirectory("genre-upload-").FullName; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            gate.Leave();
+            var refused = MultipartUpload.NoRoom();
+            return Error(refused.Status, refused.Message);
+        }
         try { return await PredictAdmitted(context, dir, predictor, explainer, gate, options); }
         finally
         {

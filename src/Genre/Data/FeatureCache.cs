@@ -42,7 +42,7 @@ public static class FeatureCache
         IProgress<SongProgress>? progress = null, CancellationToken cancel = default, int? threads = null)
     {
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(cacheDir);
+        StorageErrors.CreateDirectory(cacheDir);
         var previous = TryLoadIndex(cacheDir);
         var reusable = previous is not null && previous.Features == settings
             ? previous.Songs.ToDictionary(s => s.Key)
@@ -183,9 +183,12 @@ public static class ParallelFeatures
                 onSong(song, features, (double)extractor.SamplesRead / settings.SampleRate);
             });
         }
-        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        catch (AggregateException e)
         {
-            throw new OperationCanceledException(cancel);
+            // one line for the user: the first real failure (a full disk while writing a song's features, say), not the bundle
+            var failure = e.Flatten().InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException);
+            if (failure is null) throw new OperationCanceledException(cancel);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 

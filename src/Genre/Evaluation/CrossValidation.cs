@@ -56,7 +56,7 @@ public static class CrossValidation
         // the plan ignores what does not change the result: the precision, and the split options the folds replace
         var planned = options with { Precision = Precision.Fp32, Split = SplitKind.File, SplitFile = null, ValidationFraction = 0.2 };
         var plan = new Plan(planned, folds, validation);
-        Directory.CreateDirectory(outDir);
+        StorageErrors.CreateDirectory(outDir);
         CheckPlan(outDir, plan);
 
         var results = new List<FoldResult>();

@@ -54,7 +54,7 @@ public static class KerasHdf5
                 Split = "chunks", // the tutorial split its chunks at random
                 BestEpoch = history?.Epochs,
             };
-        Directory.CreateDirectory(modelDir);
+        Reports.StorageErrors.CreateDirectory(modelDir);
         SafeTensors.Write(Path.Combine(modelDir, ModelStore.WeightsFile), tensors,
             new Dictionary<string, string> { ["format"] = "pt", ["architecture"] = arch.Name, ["source"] = "keras:" + Path.GetFileName(h5Path) });
         if (history is not null)

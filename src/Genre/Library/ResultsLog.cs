@@ -11,6 +11,10 @@ namespace Genre.Library;
 /// carries the model's fingerprint and the song's size and modification time; a re-run skips the songs whose
 /// last line has the same three and no error. Later lines for a file supersede earlier ones.
 /// </summary>
+/// <summary>One line of a results file: the song, its genre and probability (null for an error line), and what the song and
+/// the model were when it was written.</summary>
+public sealed record ResultLine(int LineNumber, string File, string? Genre, double? Probability, string Model, long? Size, string? Modified, string? Error);
+
 public sealed class ResultsLog : IDisposable
 {
     sealed record Entry(string Model, long? Size, string? Modified, bool Failed);
@@ -36,7 +40,7 @@ public sealed class ResultsLog : IDisposable
         _genres = genres;
         _csv = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
+        if (dir is not null) Reports.StorageErrors.CreateDirectory(dir);
         var stream = new FileStream(path, force ? FileMode.Create : FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         try
         {
@@ -56,7 +60,7 @@ public sealed class ResultsLog : IDisposable
         try { return new ResultsLog(path, modelFingerprint, genres, top, force); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new GenreException($"{path}: cannot open the results file ({e.Message}); choose another --results path");
+            throw Reports.StorageErrors.Writing(path, e);
         }
     }
 
@@ -121,10 +125,20 @@ public sealed class ResultsLog : IDisposable
 
     void WriteLine(string line)
     {
-        _writer.Write(line);
-        _writer.Write('\n');
-        _writer.Flush(); // to the operating system: a killed process loses nothing already written
+        try
+        {
+            _writer.Write(line);
+            _writer.Write('\n');
+            _writer.Flush(); // to the operating system: a killed process loses nothing already written
+        }
+        catch (IOException e)
+        {
+            _writeFailed = true;
+            throw Reports.StorageErrors.Writing(_path, e);
+        }
     }
+
+    bool _writeFailed;
 
     static string Key(string file) => System.IO.Path.GetFullPath(file);
     static string Num(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
@@ -158,40 +172,92 @@ public sealed class ResultsLog : IDisposable
 
     void ReadJsonLines(TextReader reader)
     {
-        for (string? line; (line = reader.ReadLine()) is not null;)
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                var root = doc.RootElement;
-                if (!root.TryGetProperty("file", out var file) || file.GetString() is not { } name) continue;
-                _entries[Key(name)] = new Entry(
-                    root.TryGetProperty("model", out var m) ? m.GetString() ?? "" : "",
-                    root.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null,
-                    root.TryGetProperty("mtime", out var t) ? t.GetString() : null,
-                    root.TryGetProperty("error", out _));
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException) { } // not one of our lines: recomputed
-        }
+        foreach (var line in JsonLines(reader, _path, strict: false)) Remember(line);
     }
 
     void ReadCsv(TextReader reader)
     {
-        using var records = Csv.Records(reader).GetEnumerator();
-        if (!records.MoveNext()) return;
-        var header = records.Current;
-        if (!header.SequenceEqual(Header))
-            throw new GenreException($"{_path}: its columns ({string.Join(",", header)}) are not those of this model's results; use another --results file or --force to start it afresh");
-        int error = header.Count - 4;
-        while (records.MoveNext())
+        foreach (var line in CsvLines(reader, _path, Header.ToList(), strict: false)) Remember(line);
+    }
+
+    void Remember(ResultLine line) => _entries[Key(line.File)] = new Entry(line.Model, line.Size, line.Modified, line.Error is not null);
+
+    /// <summary>
+    /// Every line of a results file (JSON Lines, or CSV when it ends in .csv), in order, for reading it back (`tag --from-results`).
+    /// Strict: a line cut short or not written by `predict --results` is an error naming the file and the line, so that
+    /// nothing is done from a damaged file.
+    /// </summary>
+    public static IReadOnlyList<ResultLine> ReadAll(string path)
+    {
+        if (!File.Exists(path)) throw new GenreException($"{path}: results file not found; write one with ./genre predict --model MODEL_DIR FOLDER --results {path}");
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        if (!path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return JsonLines(reader, path, strict: true).ToList();
+        var header = Csv.Records(new StringReader(reader.ReadLine() + "\n")).FirstOrDefault()
+            ?? throw new GenreException($"{path}: empty; write it with ./genre predict --results");
+        return CsvLines(reader, path, header, strict: true, firstLine: 2).ToList();
+    }
+
+    static IEnumerable<ResultLine> JsonLines(TextReader reader, string path, bool strict)
+    {
+        int number = 0;
+        for (string? text; (text = reader.ReadLine()) is not null;)
         {
-            var r = records.Current;
-            if (r.Count != header.Count) continue;
-            _entries[Key(r[0])] = new Entry(r[error + 1], long.TryParse(r[error + 2], CultureInfo.InvariantCulture, out long size) ? size : null,
-                r[error + 3], r[error].Length > 0);
+            number++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            ResultLine? line = null;
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                var root = doc.RootElement;
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("file", out var file) && file.GetString() is { } name)
+                    line = new ResultLine(number, name,
+                        root.TryGetProperty("genre", out var g) ? g.GetString() : null,
+                        root.TryGetProperty("probability", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDouble() : null,
+                        root.TryGetProperty("model", out var m) ? m.GetString() ?? "" : "",
+                        root.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null,
+                        root.TryGetProperty("mtime", out var t) ? t.GetString() : null,
+                        root.TryGetProperty("error", out var e) ? e.GetString() ?? "error" : null);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException) { } // not one of our lines
+            if (line is not null && (line.Error is not null || line.Genre is not null && line.Probability is not null)) yield return line;
+            else if (strict) throw new GenreException($"{path}: line {number} is cut short or not a results line; run ./genre predict --results {path} again to complete it");
         }
     }
 
-    public void Dispose() => _writer.Dispose();
+    static IEnumerable<ResultLine> CsvLines(TextReader reader, string path, IReadOnlyList<string> header, bool strict, int firstLine = 1)
+    {
+        using var records = Csv.Records(reader).GetEnumerator();
+        if (firstLine == 1)
+        {
+            if (!records.MoveNext()) yield break;
+            if (!records.Current.SequenceEqual(header))
+                throw new GenreException($"{path}: its columns ({string.Join(",", records.Current)}) are not those of this model's results; use another --results file or --force to start it afresh");
+        }
+        else if (header.Count < 10 || header[0] != "file" || header[1] != "genre" || header[2] != "probability" || header[^4] != "error")
+            throw new GenreException($"{path}: not a results file of ./genre predict --results (its header is {string.Join(",", header)})");
+        int error = header.Count - 4, number = firstLine - 1;
+        while (records.MoveNext())
+        {
+            number++;
+            var r = records.Current;
+            bool failed = r.Count == header.Count && r[error].Length > 0;
+            bool ok = r.Count == header.Count && (failed || r[1].Length > 0 && double.TryParse(r[2], NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+            if (!ok)
+            {
+                if (strict) throw new GenreException($"{path}: line {number} is cut short or not a results line; run ./genre predict --results {path} again to complete it");
+                continue;
+            }
+            yield return new ResultLine(number, r[0], failed ? null : r[1], failed ? null : double.Parse(r[2], CultureInfo.InvariantCulture), r[error + 1],
+                long.TryParse(r[error + 2], CultureInfo.InvariantCulture, out long size) ? size : null, r[error + 3], failed ? r[error] : null);
+        }
+    }
+
+    /// <summary>Closes the file. After a failed write the line still buffered fails again here; that failure was already
+    /// reported (and its song is not in the file, so the next run classifies it again).</summary>
+    public void Dispose()
+    {
+        try { _writer.Dispose(); }
+        catch (IOException e) when (!_writeFailed) { throw Reports.StorageErrors.Writing(_path, e); }
+        catch (IOException) { }
+    }
 }

@@ -1,6 +1,8 @@
 namespace Genre.Reports;
 
-/// <summary>Writes files so that readers see either the old file or the whole new one, never half of it.</summary>
+/// <summary>Writes files so that readers see either the old file or the whole new one, never half of it. A write that
+/// fails (a full disk, a read-only folder) leaves no temporary file and throws one line naming the path
+/// (<see cref="StorageErrors"/>).</summary>
 public static class AtomicFile
 {
     /// <param name="durable">Also flush to the disk before the rename (survives power loss; costs an fsync).
@@ -9,7 +11,7 @@ public static class AtomicFile
     {
         string full = Path.GetFullPath(path);
         string? dir = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        if (!string.IsNullOrEmpty(dir)) StorageErrors.CreateDirectory(dir);
         string temp = Path.Combine(dir ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -20,9 +22,10 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
-            try { File.Delete(temp); } catch (IOException) { }
+            try { File.Delete(temp); } catch (Exception d) when (d is IOException or UnauthorizedAccessException) { }
+            if (e is IOException or UnauthorizedAccessException) throw StorageErrors.Writing(full, e);
             throw;
         }
     }

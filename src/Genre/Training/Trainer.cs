@@ -42,7 +42,7 @@ public sealed class Trainer
         };
         using var net = new GenreNet(config.BuildArchitecture(), options.Seed) { Precision = options.Precision };
         if (options.InitFrom is not null) Transfer.LoadBody(net, options.InitFrom, set.Settings);
-        Directory.CreateDirectory(modelDir);
+        StorageErrors.CreateDirectory(modelDir);
         SplitRecord.Save(Path.Combine(modelDir, ModelStore.SplitFile), set, split);
         config.Save(Path.Combine(modelDir, ModelStore.ConfigFile));
         return Run(set, split, config, options, net, new History(), 0, modelDir, batchProgress, epochProgress, cancel, optimizerState: null);
@@ -183,7 +183,7 @@ public sealed class Trainer
     static void SaveCheckpoint(string modelDir, GenreNet net, TorchSharp.Modules.OptimizerHelper optimizer, CheckpointState state)
     {
         string dir = Path.Combine(modelDir, ModelStore.CheckpointDir);
-        Directory.CreateDirectory(dir);
+        StorageErrors.CreateDirectory(dir);
         ModelStore.SaveWeights(net, Path.Combine(dir, CheckpointWeights));
         AtomicFile.Write(Path.Combine(dir, CheckpointOptimizer), s =>
         {

@@ -86,6 +86,79 @@ public class LibraryCommandTests(TinyModel tiny) : IClassFixture<TinyModel>
     }
 
     [Fact]
+    public void Tag_from_results_tags_without_the_network_and_skips_songs_that_changed_or_went_missing()
+    {
+        using var dir = new TempDir();
+        string music = Music(dir, 5), results = dir.File("results.jsonl");
+        var classified = CliProcess.Run("predict", "--model", tiny.ModelDir, music, "--results", results, "--format", "json");
+        Assert.True(classified.ExitCode == 0, classified.Err);
+        var genreOf = Lines(classified.Out).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(l => Path.GetFileName(l.GetProperty("file").GetString()!), l => l.GetProperty("genre").GetString());
+        var files = Directory.GetFiles(music).Order().ToList();
+        File.AppendAllText(files[0], "x");                // changed since it was classified
+        File.Delete(files[1]);                              // missing since
+        string journal = dir.File(TagJournal.DefaultName); // next to the results file by default
+
+        var dry = CliProcess.Run("tag", "--from-results", results, "--dry-run", "--min-confidence", "0");
+        Assert.Equal(1, dry.ExitCode);
+        Assert.Contains("would tag 3", dry.Err);
+        Assert.DoesNotContain("precision", dry.Err); // no network was loaded
+        Assert.False(File.Exists(journal));
+
+        var run = CliProcess.Run("tag", "--from-results", results, "--min-confidence", "0");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{files[0]}: changed since it was classified", run.Err);
+        Assert.Contains($"{files[1]}: missing since it was classified", run.Err);
+        Assert.Contains("tagged 3", run.Err);
+        Assert.Null(Tagger.Read(files[0], TagField.Genre).Shown);
+        foreach (var f in files.Skip(2)) Assert.Equal(genreOf[Path.GetFileName(f)], Tagger.Read(f, TagField.Genre).Shown);
+        Assert.True(File.Exists(journal));
+        var undo = CliProcess.Run("tag", "--undo", journal);
+        Assert.True(undo.ExitCode == 0, undo.Err);
+        foreach (var f in files.Skip(2)) Assert.Null(Tagger.Read(f, TagField.Genre).Shown);
+    }
+
+    [Fact]
+    public void Tag_from_results_refuses_another_models_file_a_cut_line_and_a_mix_of_models_touching_nothing()
+    {
+        using var dir = new TempDir();
+        string music = Music(dir, 2), results = dir.File("results.jsonl");
+        Assert.Equal(0, CliProcess.Run("predict", "--model", tiny.ModelDir, music, "--results", results).ExitCode);
+        var files = Directory.GetFiles(music).Order().ToList();
+        var original = files.ToDictionary(f => f, File.ReadAllBytes);
+        string text = File.ReadAllText(results);
+
+        // another model: a copy whose settings differ has another fingerprint
+        string other = dir.File("other-model");
+        Directory.CreateDirectory(other);
+        foreach (var f in Directory.EnumerateFiles(tiny.ModelDir)) File.Copy(f, Path.Combine(other, Path.GetFileName(f)));
+        File.AppendAllText(Path.Combine(other, "config.json"), "\n");
+        var wrongModel = CliProcess.Run("tag", "--from-results", results, "--model", other);
+        Assert.Equal(3, wrongModel.ExitCode);
+        Assert.Contains("written by another model", wrongModel.Err);
+        Assert.Single(wrongModel.Err.Trim().Split('\n'));
+        Assert.Equal(0, CliProcess.Run("tag", "--from-results", results, "--model", tiny.ModelDir, "--dry-run").ExitCode);
+
+        File.WriteAllText(results, text + text.Split('\n')[0][..40] + "\n"); // a line cut short in the middle of the file
+        File.AppendAllText(results, text.Split('\n')[1] + "\n");
+        var cut = CliProcess.Run("tag", "--from-results", results);
+        Assert.Equal(3, cut.ExitCode);
+        Assert.Contains("line 3 is cut short", cut.Err);
+
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        File.WriteAllText(results, lines[0] + "\n" + lines[1].Replace("\"model\":\"", "\"model\":\"0") + "\n"); // the two songs by two models
+        var mixed = CliProcess.Run("tag", "--from-results", results);
+        Assert.Equal(3, mixed.ExitCode);
+        Assert.Contains("holds the results of 2 models", mixed.Err);
+
+        var missing = CliProcess.Run("tag", "--from-results", dir.File("none.jsonl"));
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains("results file not found", missing.Err);
+        Assert.All(files, f => Assert.Equal(original[f], File.ReadAllBytes(f)));
+        Assert.False(File.Exists(dir.File(TagJournal.DefaultName)));
+    }
+
+    [Fact]
     public void Tag_dry_run_touches_nothing_then_tag_and_undo_restore_every_file()
     {
         using var dir = new TempDir();
