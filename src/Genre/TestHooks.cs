@@ -5,7 +5,7 @@ namespace Genre;
 /// milliseconds, so that the interruption tests can signal a real child process mid-work on a small
 /// data set. Unset (always, outside those tests), it costs one comparison.
 /// </summary>
-public static class TestHooks
+internal static class TestHooks
 {
     static readonly int DelayMs = int.TryParse(Environment.GetEnvironmentVariable("GENRE_TEST_STEP_DELAY_MS"), out int ms) && ms > 0 ? ms : 0;
 

@@ -8,7 +8,7 @@ namespace Genre.Interop;
 /// Flatten reads (height, width, channels), ours (channels, height, width), so the rows of the first
 /// dense kernel are permuted too.
 /// </summary>
-public static class KerasLayout
+internal static class KerasLayout
 {
     /// <summary>One weight: our name and shape, the Keras shape, and for each of our elements its Keras index.</summary>
     public sealed record Weight(string Name, long[] Shape, long[] KerasShape, int[] KerasIndex)

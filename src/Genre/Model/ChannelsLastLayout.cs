@@ -6,7 +6,7 @@ namespace Genre.Model;
 /// Channels-last: NHWC memory under the NCHW shape (PyTorch's memory_format=channels_last), the layout of the
 /// network's activations and kernels and of the hand-written passes that read them, in one place.
 /// </summary>
-public static class ChannelsLastLayout
+internal static class ChannelsLastLayout
 {
     /// <summary>True when a 4-D tensor's memory is NHWC-contiguous.</summary>
     public static bool Is(Tensor t) => t.dim() == 4 && Nhwc(t).is_contiguous();

@@ -14,7 +14,7 @@ namespace Genre.Model;
 /// bfloat16 and float32 compare as 16- and 32-bit integers: positive floats order as their bit patterns,
 /// and every negative one is below zero, which is all that ReLU-then-max needs.
 /// </summary>
-public static class ReluMaxPool
+internal static class ReluMaxPool
 {
     /// <summary>True when <paramref name="x"/> is a 4-D channels-last (NHWC-contiguous) tensor of a supported type.</summary>
     public static bool Applies(Tensor x) =>

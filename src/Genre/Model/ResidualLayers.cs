@@ -9,7 +9,7 @@ namespace Genre.Model;
 /// and layout, with its frozen inference weights (<see cref="GenreNet"/> implements it). A plain class, not a
 /// module, so that the layers holding it do not register the network as their child.
 /// </summary>
-public sealed class LayerOps(Func<Tensor, Conv2d, Tensor> convolve, Func<Tensor, BatchNorm2d, Tensor> normalize)
+internal sealed class LayerOps(Func<Tensor, Conv2d, Tensor> convolve, Func<Tensor, BatchNorm2d, Tensor> normalize)
 {
     public Tensor Convolve(Tensor x, Conv2d conv) => convolve(x, conv);
     public Tensor Normalize(Tensor x, BatchNorm2d norm) => normalize(x, norm);
@@ -17,7 +17,7 @@ public sealed class LayerOps(Func<Tensor, Conv2d, Tensor> convolve, Func<Tensor,
 
 /// <summary>3x3 convolution (same, no bias) then batch normalisation; the ReLU after it is a layer of its own, so that
 /// the network can fuse it with the pooling that follows.</summary>
-public sealed class ConvBn : Module<Tensor, Tensor>
+internal sealed class ConvBn : Module<Tensor, Tensor>
 {
     readonly Conv2d conv;
     readonly BatchNorm2d bn;
@@ -38,7 +38,7 @@ public sealed class ConvBn : Module<Tensor, Tensor>
 
 /// <summary>relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), the shortcut a 1x1 convolution with batch
 /// normalisation when the channel count changes (He et al. 2016, "basic block").</summary>
-public sealed class ResidualBlock : Module<Tensor, Tensor>
+internal sealed class ResidualBlock : Module<Tensor, Tensor>
 {
     readonly Conv2d conv1, conv2;
     readonly BatchNorm2d bn1, bn2;
@@ -80,7 +80,7 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
 
 /// <summary>(batch, channels, frequency, time) -> (batch, 2 x channels): the mean over frequency, then its mean and
 /// maximum over time. Any number of frames gives the same features, so the network takes chunks of any length.</summary>
-public sealed class GlobalPool(string name) : Module<Tensor, Tensor>(name)
+internal sealed class GlobalPool(string name) : Module<Tensor, Tensor>(name)
 {
     public override Tensor forward(Tensor x)
     {

@@ -9,7 +9,7 @@ namespace Genre.Model;
 /// libtorch's process-wide one, so that a training run is reproducible even while other code in
 /// the process (another model, a test) uses random numbers.
 /// </summary>
-public sealed class SeededDropout(string name, double rate, Generator generator) : nn.Module<Tensor, Tensor>(name)
+internal sealed class SeededDropout(string name, double rate, Generator generator) : nn.Module<Tensor, Tensor>(name)
 {
     public override Tensor forward(Tensor input)
     {

@@ -4,7 +4,7 @@ using System.Text;
 namespace Genre.Native;
 
 /// <summary>Reads and edits the version-needs section (SHT_GNU_verneed) of a 64-bit little-endian ELF file.</summary>
-public static class ElfVersionNeed
+internal static class ElfVersionNeed
 {
     const uint ShtGnuVerneed = 0x6ffffffe;
     const ushort VerFlagWeak = 0x2;

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Genre.Numerics;
 
 /// <summary>Small SIMD kernels used on hot paths.</summary>
-public static class VectorMath
+internal static class VectorMath
 {
     /// <summary>Sum of a[i]*b[i] over the shorter length.</summary>
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
