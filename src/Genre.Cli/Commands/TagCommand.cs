@@ -104,6 +104,7 @@ public static class TagCommand
             var stamp = FileStamp.Of(file);
             if (stamp.Size != line.Size || stamp.ModifiedText != line.Modified)
             {
+                if (run.TaggedEarlier(file, line.Genre!)) continue;
                 run.Fail($"{file}: changed since it was classified (line {line.LineNumber} of {resultsPath}); skipped: run ./genre predict --results {resultsPath} again for it");
                 continue;
             }
@@ -122,6 +123,27 @@ public static class TagCommand
         int _tagged, _unchanged, _failed;
 
         public void Fail(string message) { Ui.Error(message); _failed++; }
+
+        HashSet<string>? _written;
+
+        /// <summary>
+        /// Whether an earlier run with this journal wrote <paramref name="genre"/> into the file and the file still holds it
+        /// (then it counts as already right). Tagging changes a file's size, so without this a second run from the same
+        /// results file would report every song it tagged as changed since it was classified.
+        /// </summary>
+        public bool TaggedEarlier(string file, string genre)
+        {
+            _written ??= ((_journal ?? (File.Exists(journalPath) ? TagJournal.Load(journalPath) : null))?.Changes ?? [])
+                .Where(c => c.Field == field).Select(c => c.File + "\n" + c.Value).ToHashSet(StringComparer.Ordinal);
+            if (!_written.Contains(Path.GetFullPath(file) + "\n" + genre)) return false;
+            try
+            {
+                if (!string.Equals(Tagger.Read(file, field).Shown, genre, StringComparison.OrdinalIgnoreCase)) return false;
+            }
+            catch (GenreException) { return false; }
+            _unchanged++;
+            return true;
+        }
 
         /// <summary>A song and its genre: left alone below the threshold or when already right, otherwise planned.</summary>
         public void Consider(string file, string genre, double probability, FileStamp? stamp)

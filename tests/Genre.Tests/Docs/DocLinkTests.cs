@@ -10,13 +10,14 @@ namespace Genre.Tests.Docs;
 /// </summary>
 public partial class DocLinkTests
 {
-    static readonly string Root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+    static readonly string Root = Genre.Tests.Cli.ChildProcess.RepoRoot;
 
     const int ReadmeLimit = 15_000;
 
     static IEnumerable<string> Pages()
     {
         yield return Path.Combine(Root, "README.md");
+        yield return Path.Combine(Root, "scale", "README.md");
         foreach (var page in Directory.EnumerateFiles(Path.Combine(Root, "docs"), "*.md").Order(StringComparer.Ordinal))
             yield return page;
     }

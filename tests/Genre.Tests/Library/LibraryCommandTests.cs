@@ -113,6 +113,10 @@ public class LibraryCommandTests(TinyModel tiny) : IClassFixture<TinyModel>
         Assert.Null(Tagger.Read(files[0], TagField.Genre).Shown);
         foreach (var f in files.Skip(2)) Assert.Equal(genreOf[Path.GetFileName(f)], Tagger.Read(f, TagField.Genre).Shown);
         Assert.True(File.Exists(journal));
+        // tagging changed their sizes; a second run recognises its own tags instead of calling the songs changed
+        var again = CliProcess.Run("tag", "--from-results", results, "--min-confidence", "0");
+        Assert.Contains("tagged 0, 3 already right", again.Err);
+        Assert.Single(again.Err.Split('\n'), l => l.Contains("changed since it was classified"));
         var undo = CliProcess.Run("tag", "--undo", journal);
         Assert.True(undo.ExitCode == 0, undo.Err);
         foreach (var f in files.Skip(2)) Assert.Null(Tagger.Read(f, TagField.Genre).Shown);

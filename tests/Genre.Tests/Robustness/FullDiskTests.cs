@@ -78,7 +78,7 @@ public class FullDiskTests(Explanation.TrainedTinyModel fixture, ITestOutputHelp
         ["features", Song, "--out", Path.Combine(target, "song.npy")],
     ];
 
-    void AssertRefusedInOneLine(CliProcess.Result r, string[] command, string target, string expected)
+    void AssertRefusedInOneLine(ProcessResult r, string[] command, string target, string expected)
     {
         string what = string.Join(' ', command.Take(1));
         Assert.True(r.ExitCode == 3, $"{what}: exit {r.ExitCode}\n{r.Err}");
