@@ -22,13 +22,13 @@ public sealed class RecipeOptions
     readonly Option<int?> _patience = new("--patience") { Description = "Stop after this many epochs without a lower validation loss; 0 = never (default)" };
     readonly Option<string?> _keepBest = new("--keep-best") { Description = "Epoch saved as the model: val-accuracy (default) or val-loss" };
     readonly Option<string?> _crops = new("--crops") { Description = "Training chunks: random (cut anywhere every epoch; default, song layout) or grid (fixed 2-s steps)" };
-    readonly Option<int?> _timeMasks = new("--time-masks") { Description = "SpecAugment time masks per chunk (default 2, tutorial 0)" };
+    readonly Option<int?> _timeMasks = new("--time-masks") { Description = "SpecAugment time masks per chunk (default 0; 2 is typical)" };
     readonly Option<int?> _timeMaskWidth = new("--time-mask-width") { Description = "Widest time mask, in columns (default 20)" };
-    readonly Option<int?> _freqMasks = new("--freq-masks") { Description = "SpecAugment frequency masks per chunk (default 2, tutorial 0)" };
+    readonly Option<int?> _freqMasks = new("--freq-masks") { Description = "SpecAugment frequency masks per chunk (default 0; 2 is typical)" };
     readonly Option<int?> _freqMaskWidth = new("--freq-mask-width") { Description = "Widest frequency mask, in mel bands (default 16)" };
     readonly Option<double?> _mixup = new("--mixup")
     {
-        Description = "Mixup's alpha, above 0 (default 0.3), or 'off'",
+        Description = "Mixup's alpha, above 0 (typical 0.2-0.4), or 'off' (default)",
         CustomParser = r => r.Tokens.Single().Value.ToLowerInvariant() switch
         {
             "off" or "none" => 0,

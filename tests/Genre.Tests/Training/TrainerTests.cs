@@ -48,7 +48,12 @@ public class TrainerTests(TinyData data) : IClassFixture<TinyData>
     [Fact]
     public void The_default_recipe_resumes_exactly_too_random_crops_augmentation_and_batch_norms_included()
     {
-        var options = Recipes.Default.Training.WithEpochs(2) with { BatchSize = 16, ValidationFraction = 0.25, Seed = 3 };
+        var options = Recipes.Default.Training.WithEpochs(2) with
+        {
+            BatchSize = 16, ValidationFraction = 0.25, Seed = 3,
+            // every augmentation on, the optional ones too, so that each random draw must resume where it stopped
+            Augmentation = Recipes.Default.Training.Augmentation with { TimeMasks = 2, FrequencyMasks = 2, MixupAlpha = 0.3, GainDb = 3 },
+        };
         string whole = data.NewDir("whole"), parts = data.NewDir("parts");
         var unbroken = Trainer.Train(data.Set, options, whole);
         using var stop = new CancellationTokenSource(); // Ctrl+C after the first epoch: the schedule stays the 2-epoch one
