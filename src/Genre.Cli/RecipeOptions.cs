@@ -37,7 +37,7 @@ public sealed class RecipeOptions
         },
     };
     readonly Option<double?> _gain = new("--gain") { Description = "Random level shift up to +-dB (default 0)" };
-    readonly Option<double?> _tilt = new("--tilt") { Description = "Random spectral tilt up to +-dB across the bands (default 10, tutorial 0)" };
+    readonly Option<double?> _tilt = new("--tilt") { Description = "Random spectral tilt up to +-dB across the bands (default 0; 10 is typical)" };
     readonly Option<string?> _songAverage = new("--song-average") { Description = "A song's genre from its chunks: probabilities (mean; default) or log (mean log-probability)" };
     readonly Option<double> _val = new("--val-fraction") { Description = "Share of songs held out for validation", DefaultValueFactory = _ => 0.2 };
     readonly Option<int> _seed = new("--seed") { Description = "Seed for split, weights, shuffling, augmentation and dropout", DefaultValueFactory = _ => 42 };

@@ -23,7 +23,8 @@ public sealed record Augmentation
     /// <summary>Spectral tilt up to +-this many dB from the lowest to the highest band, re-referenced to the maximum.</summary>
     public double TiltDb { get; init; }
 
-    public bool IsNone => this == None;
+    /// <summary>No transform is on (mask widths without masks change nothing).</summary>
+    public bool IsNone => TimeMasks == 0 && FrequencyMasks == 0 && MixupAlpha == 0 && GainDb == 0 && TiltDb == 0;
 
     public IReadOnlyList<string> Problems()
     {

@@ -17,7 +17,7 @@ public static class Recipes
         FeatureSettings.Tutorial, new TrainingOptions());
 
     public static Recipe Default { get; } = new("default",
-        "resnet on 2-s native mel windows cut anywhere, spectral tilt, AdamW + warm-up + cosine, label smoothing",
+        "resnet on 2-s native mel windows cut anywhere, AdamW + warm-up + cosine, label smoothing",
         FeatureSettings.Default, new TrainingOptions
         {
             Recipe = "default",
@@ -30,9 +30,9 @@ public static class Recipes
             WarmupEpochs = 3,
             Schedule = LearningSchedule.Cosine,
             RandomCrops = true,
-            // SpecAugment masks and mixup stay options (widths ready for them) but are off: on real music they did not
-            // help (docs/accuracy.md, "What each part is worth": without them 0.715 against 0.698 chunk-level)
-            Augmentation = new Augmentation { TimeMasks = 0, TimeMaskWidth = 20, FrequencyMasks = 0, FrequencyMaskWidth = 16, MixupAlpha = 0, TiltDb = 10 },
+            // SpecAugment masks, mixup, tilt and gain stay options (mask widths ready for them) but are off: on real music
+            // none of them helped (docs/accuracy.md, "What each part is worth")
+            Augmentation = new Augmentation { TimeMaskWidth = 20, FrequencyMaskWidth = 16 },
         });
 
     public static IReadOnlyList<Recipe> All { get; } = [Default, Tutorial];

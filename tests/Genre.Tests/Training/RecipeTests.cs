@@ -114,7 +114,8 @@ public class RecipeTests
     {
         var o = Recipes.Default.Training;
         Assert.Contains(o.ProblemsWith(FeatureSettings.Tutorial), p => p.Contains("--crops random"));
-        Assert.Contains(o.ProblemsWith(FeatureSettings.Tutorial with { Scale = MelScale.Power }), p => p.Contains("--tilt"));
+        var tilted = o with { Augmentation = o.Augmentation with { TiltDb = 10 } };
+        Assert.Contains(tilted.ProblemsWith(FeatureSettings.Tutorial with { Scale = MelScale.Power }), p => p.Contains("--tilt"));
         Assert.Empty((o with { RandomCrops = false }).ProblemsWith(FeatureSettings.Tutorial));
     }
 }

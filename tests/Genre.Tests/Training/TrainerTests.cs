@@ -52,7 +52,7 @@ public class TrainerTests(TinyData data) : IClassFixture<TinyData>
         {
             BatchSize = 16, ValidationFraction = 0.25, Seed = 3,
             // every augmentation on, the optional ones too, so that each random draw must resume where it stopped
-            Augmentation = Recipes.Default.Training.Augmentation with { TimeMasks = 2, FrequencyMasks = 2, MixupAlpha = 0.3, GainDb = 3 },
+            Augmentation = Recipes.Default.Training.Augmentation with { TimeMasks = 2, FrequencyMasks = 2, MixupAlpha = 0.3, GainDb = 3, TiltDb = 10 },
         };
         string whole = data.NewDir("whole"), parts = data.NewDir("parts");
         var unbroken = Trainer.Train(data.Set, options, whole);
