@@ -12,7 +12,7 @@ namespace Genre.Cli;
 public sealed class RecipeOptions
 {
     readonly Option<string?> _arch = new("--arch") { Description = "Network: resnet, seed (the tutorial's, 7.2 M parameters) or compact" };
-    readonly Option<int?> _epochs = new("--epochs") { Description = "Passes over the training songs (default: the recipe's; 40, tutorial 30)" };
+    readonly Option<int?> _epochs = new("--epochs") { Description = "Passes over the training songs (default: the recipe's; 30 for both)" };
     readonly Option<int?> _batch = new("--batch-size") { Description = "Chunks per step (32)" };
     readonly Option<double?> _lr = new("--lr") { Description = "Peak learning rate (default 2e-3, tutorial 1e-4)" };
     readonly Option<double?> _weightDecay = new("--weight-decay") { Description = "AdamW's decoupled weight decay; 0 is Adam (default 0.01, tutorial 0)" };

@@ -22,7 +22,7 @@ public static class Recipes
         {
             Recipe = "default",
             Architecture = "resnet",
-            Epochs = 40,
+            Epochs = 30, // 40 gave the same accuracy on real music in a third more time (docs/accuracy.md)
             BatchSize = 32,
             LearningRate = 2e-3,
             WeightDecay = 1e-2,
